@@ -1,0 +1,33 @@
+// What the device needs from the configuration: scanouts and limits. Filled by core/config
+// from TOML (or the embedded default); the device never sees TOML.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace vugpu {
+
+struct ScanoutSettings {
+  uint32_t width = 1280, height = 800;
+  bool enabled = true;
+};
+
+// Everything a hostile guest could use to exhaust the host is bounded here.
+struct Limits {
+  uint64_t host_memory_bytes = 1ull << 30;  // sum of host storage of all resources
+  uint32_t max_resources = 16384;
+  // Per resource. QEMU's 16384 breaks large textures (a 4K RGBA texture in 4 KiB pages needs
+  // 8100; a 8K one 32400), so the default is far higher.
+  uint32_t max_backing_entries = 1u << 20;
+  uint32_t max_dimension = 16384;           // width and height of a 2D resource
+  uint32_t max_contexts = 64;
+  uint32_t max_capset_bytes = 1u << 20;
+  uint32_t max_submit_bytes = 16u << 20;    // one SUBMIT_3D command buffer
+};
+
+struct DeviceSettings {
+  std::vector<ScanoutSettings> scanouts{ScanoutSettings{}};  // 1..16
+  Limits limits;
+  bool edid = true;  // offer VIRTIO_GPU_F_EDID
+};
+
+}  // namespace vugpu

@@ -1,0 +1,67 @@
+// What the host (the vugpu core) offers a plugin. Passed to every plugin factory; valid for the
+// plugin object's whole life. Plugins reach the core only through this interface, never by
+// including core internals.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+#include "vugpu/frame.hpp"
+#include "vugpu/geometry.hpp"
+#include "vugpu/log.hpp"
+#include "vugpu/presenter.hpp"
+#include "vugpu/status.hpp"
+
+namespace vugpu {
+
+// The vhost-user-gpu display channel to the VMM (QEMU's console). Device loop thread only.
+// Exists only while a VMM is connected and has sent VHOST_USER_GPU_SET_SOCKET.
+class VmmDisplay {
+ public:
+  virtual ~VmmDisplay() = default;
+  virtual bool has_edid() const = 0;     // VHOST_USER_GPU_PROTOCOL_F_EDID agreed
+  virtual bool has_dmabuf2() const = 0;  // VHOST_USER_GPU_PROTOCOL_F_DMABUF2 agreed
+
+  // Synchronous questions (wait for the VMM's reply, with a timeout).
+  virtual Status display_info(std::span<DisplayMode> out) = 0;
+  virtual Status edid(uint32_t scanout_id, std::vector<uint8_t>& out) = 0;
+
+  // Scanout size; 0x0 disables it.
+  virtual Status scanout(uint32_t scanout_id, uint32_t width, uint32_t height) = 0;
+  // Send `r` (scanout coordinates) as x8r8g8b8 rows. `first_row` points at pixel (r.x, r.y);
+  // rows follow every `stride` bytes. Rows go to the socket with scatter-gather I/O, no copy.
+  virtual Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) = 0;
+  virtual Status cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) = 0;
+  virtual Status cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) = 0;
+  // dmabuf path: frame.dmabuf_fd must be valid. update blocks on the VMM's reply.
+  virtual Status dmabuf_scanout(uint32_t scanout_id, const Frame& frame) = 0;
+  virtual Status dmabuf_update(uint32_t scanout_id, const Rect& r) = 0;
+};
+
+class HostServices {
+ public:
+  virtual ~HostServices() = default;
+
+  virtual Log& log() = 0;  // any thread
+
+  // Run fn on the device loop thread soon. Any thread; never runs fn inline.
+  virtual void post(std::function<void()> fn) = 0;
+
+  // Call on_readable on the device loop whenever fd is readable. Device loop thread only.
+  using WatchId = uint64_t;
+  virtual WatchId watch_fd(int fd, std::function<void()> on_readable) = 0;
+  virtual void unwatch_fd(WatchId id) = 0;
+
+  // Current VMM display channel, or null. Device loop thread only; do not keep the pointer
+  // across calls (it changes when a VMM reconnects).
+  virtual VmmDisplay* vmm_display() = 0;
+
+  // A renderer's fence completed (see Renderer::create_fence). Device loop thread only.
+  virtual void fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id) = 0;
+
+  // Account pixel bytes copied on the host (for the benchmarks' "bytes copied per frame").
+  // Any thread.
+  virtual void count_copy(uint64_t bytes) = 0;
+};
+
+}  // namespace vugpu

@@ -1,0 +1,102 @@
+#include "loop/event_loop.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <cerrno>
+#include <system_error>
+
+namespace vugpu {
+
+namespace {
+constexpr uint64_t kWakeId = 0;  // epoll user data of the wake eventfd; watch ids start at 1
+}  // namespace
+
+EventLoop::EventLoop()
+    : epoll_(epoll_create1(EPOLL_CLOEXEC)), wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  if (!epoll_ || !wake_) throw std::system_error(errno, std::generic_category(), "event loop");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeId;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev) != 0)
+    throw std::system_error(errno, std::generic_category(), "event loop");
+}
+
+EventLoop::WatchId EventLoop::watch(int fd, Callback on_ready) {
+  const WatchId id = next_id_++;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = id;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+    throw std::system_error(errno, std::generic_category(), "epoll_ctl add");
+  watches_.emplace(id, std::make_pair(fd, std::move(on_ready)));
+  return id;
+}
+
+void EventLoop::unwatch(WatchId id) {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return;
+  epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.first, nullptr);
+  watches_.erase(it);
+}
+
+void EventLoop::post(Callback fn) {
+  {
+    std::lock_guard lock(mutex_);
+    posted_.push_back(std::move(fn));
+  }
+  const uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
+}
+
+void EventLoop::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  const uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
+}
+
+void EventLoop::drain_posted() {
+  uint64_t count;
+  [[maybe_unused]] auto n = ::read(wake_.get(), &count, sizeof count);
+  std::vector<Callback> work;
+  {
+    std::lock_guard lock(mutex_);
+    work.swap(posted_);
+  }
+  for (auto& fn : work) fn();
+}
+
+bool EventLoop::run_once(int timeout_ms) {
+  epoll_event events[32];
+  const int n = epoll_wait(epoll_.get(), events, 32, timeout_ms);
+  if (n < 0) return errno == EINTR;
+  for (int i = 0; i < n; ++i) {
+    const uint64_t id = events[i].data.u64;
+    if (id == kWakeId) {
+      drain_posted();
+      continue;
+    }
+    auto it = watches_.find(id);  // may have been removed by an earlier callback
+    if (it == watches_.end()) continue;
+    Callback cb = it->second.second;  // copy: the callback may unwatch itself
+    cb();
+  }
+  return true;
+}
+
+bool EventLoop::run() {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) {
+        stopping_ = false;
+        return true;
+      }
+    }
+    if (!run_once(-1)) return false;
+  }
+}
+
+}  // namespace vugpu

@@ -1,0 +1,67 @@
+// Guest physical memory as the VMM shared it: a set of regions (guest physical address, size,
+// host mapping). Every access the device makes on the guest's behalf goes through translate(),
+// which checks the whole range with 64-bit arithmetic, so a guest address can never reach
+// outside a mapping. Device loop thread only.
+#pragma once
+#include <sys/uio.h>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace vugpu {
+
+// One mmap()ed region. Owns the mapping (RAII): unmapped when the last reference goes.
+class MemoryRegion {
+ public:
+  // Takes ownership of a mapping [base, base + map_size) of which the guest sees
+  // [base + map_offset, base + map_offset + size) at guest physical address gpa.
+  MemoryRegion(uint64_t gpa, uint64_t size, uint64_t user_addr, void* base, uint64_t map_size, uint64_t map_offset);
+  ~MemoryRegion();
+  MemoryRegion(const MemoryRegion&) = delete;
+  MemoryRegion& operator=(const MemoryRegion&) = delete;
+
+  // Maps fd (a memfd from the VMM) and returns the region, or nullptr with errno set.
+  static std::shared_ptr<MemoryRegion> map(int fd, uint64_t gpa, uint64_t size, uint64_t user_addr, uint64_t mmap_offset);
+  // A region over memory the caller keeps alive (tests): nothing is unmapped.
+  static std::shared_ptr<MemoryRegion> borrow(uint64_t gpa, void* host, uint64_t size, uint64_t user_addr = 0);
+
+  uint64_t gpa() const { return gpa_; }
+  uint64_t size() const { return size_; }
+  uint64_t user_addr() const { return user_addr_; }
+  uint8_t* host() const { return static_cast<uint8_t*>(base_) + map_offset_; }
+
+ private:
+  uint64_t gpa_, size_, user_addr_;
+  void* base_;
+  uint64_t map_size_, map_offset_;
+};
+
+class GuestMemory {
+ public:
+  void add(std::shared_ptr<MemoryRegion> region);
+  // Removes the region at exactly this gpa and size; false when there is none.
+  bool remove(uint64_t gpa, uint64_t size);
+  void clear() { regions_.clear(); }
+  size_t region_count() const { return regions_.size(); }
+  const std::vector<std::shared_ptr<MemoryRegion>>& regions() const { return regions_; }
+
+  // Host views of [gpa, gpa + len), split where regions meet. Empty optional when any byte is
+  // outside guest memory or gpa + len wraps. len == 0 gives an empty vector.
+  // Appends at most max_iov entries; more fails (the caller's limit on fragments).
+  std::optional<std::vector<iovec>> translate(uint64_t gpa, uint64_t len, size_t max_iov = 1024) const;
+  // Appends to `out` instead of returning a new vector; false on failure (out unchanged).
+  bool translate_append(uint64_t gpa, uint64_t len, std::vector<iovec>& out, size_t max_iov) const;
+
+  // Host pointer for a range that must be contiguous in one region (vring structures);
+  // null when it is not.
+  void* contiguous(uint64_t gpa, uint64_t len) const;
+  // Same for a VMM user (QEMU virtual) address, as VHOST_USER_SET_VRING_ADDR sends them.
+  void* contiguous_uva(uint64_t uva, uint64_t len) const;
+
+ private:
+  const MemoryRegion* find(uint64_t gpa) const;
+  std::vector<std::shared_ptr<MemoryRegion>> regions_;
+};
+
+}  // namespace vugpu
