@@ -1,0 +1,21 @@
+// What every HostServices of one daemon shares: the late-bound links to the VMM display
+// channel and the device (both created after the plugins, which need HostServices in their
+// factories), and the counter of bytes copied.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include "vugpu/host.hpp"
+
+namespace vugpu {
+
+struct HostLinks {
+  // Set once at start-up on the main thread, before the loop runs; read on the loop thread.
+  std::function<VmmDisplay*()> vmm_display;                            // VhostUserServer::vmm_display
+  std::function<void(uint32_t, uint32_t, uint64_t)> fence_signalled;  // Device::fence_signalled
+
+  // HostServices::count_copy adds here (any thread). Read by the stats dump and benchmarks.
+  std::atomic<uint64_t> bytes_copied{0};
+};
+
+}  // namespace vugpu

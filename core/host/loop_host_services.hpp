@@ -1,0 +1,37 @@
+// HostServices over the daemon's EventLoop. The daemon makes one per plugin (with a Log that
+// tags lines with the plugin's name) and one for the device; all share one HostLinks.
+//
+// Threading as HostServices says: log/post/count_copy from any thread, the rest on the loop
+// thread. Watches a plugin forgot to remove are removed when this object goes (it must outlive
+// the plugin object it was given to).
+#pragma once
+#include <set>
+#include "host/host_links.hpp"
+#include "loop/event_loop.hpp"
+#include "vugpu/host.hpp"
+
+namespace vugpu {
+
+class LoopHostServices final : public HostServices {
+ public:
+  LoopHostServices(EventLoop& loop, Log& log, HostLinks& links) : loop_(loop), log_(log), links_(links) {}
+  ~LoopHostServices() override;
+  LoopHostServices(const LoopHostServices&) = delete;
+  LoopHostServices& operator=(const LoopHostServices&) = delete;
+
+  Log& log() override { return log_; }
+  void post(std::function<void()> fn) override { loop_.post(std::move(fn)); }
+  WatchId watch_fd(int fd, std::function<void()> on_readable) override;
+  void unwatch_fd(WatchId id) override;
+  VmmDisplay* vmm_display() override;
+  void fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id) override;
+  void count_copy(uint64_t bytes) override { links_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed); }
+
+ private:
+  EventLoop& loop_;
+  Log& log_;
+  HostLinks& links_;
+  std::set<WatchId> watches_;
+};
+
+}  // namespace vugpu

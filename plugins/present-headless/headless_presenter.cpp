@@ -1,0 +1,122 @@
+#include "headless_presenter.hpp"
+
+#include <sys/timerfd.h>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include "snapshot_path.hpp"
+
+namespace vugpu::headless {
+
+namespace {
+constexpr size_t kMaxPendingSnapshots = 16;
+}  // namespace
+
+HeadlessOptions HeadlessOptions::from(const OptionValues& values) {
+  HeadlessOptions o;
+  o.snapshot_path = values.get_string("snapshot_path");
+  o.interval_ms = values.get_int("interval_ms");
+  o.snapshot_on_exit = values.get_bool("snapshot_on_exit");
+  o.trigger_fifo = values.get_string("trigger_fifo");
+  if (o.interval_ms < -1)
+    throw std::invalid_argument("interval_ms = " + std::to_string(o.interval_ms) +
+                                ": use -1 (never), 0 (every frame) or a number of milliseconds");
+  check_snapshot_pattern(o.snapshot_path);
+  if (o.snapshot_path.empty() && !o.trigger_fifo.empty())
+    throw std::invalid_argument("trigger_fifo is set but snapshot_path is empty: there is nowhere to write snapshots");
+  return o;
+}
+
+HeadlessPresenter::HeadlessPresenter(HostServices& host, HeadlessOptions options)
+    : host_(host), options_(std::move(options)) {
+  if (options_.snapshot_path.empty()) return;
+  writer_ = std::make_unique<SnapshotWriter>(host_.log(), kMaxPendingSnapshots);
+  if (options_.interval_ms > 0) {
+    timer_ = OwnedFd(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (!timer_) throw std::runtime_error(std::string("timerfd: ") + std::strerror(errno));
+    itimerspec spec{};
+    spec.it_interval.tv_sec = options_.interval_ms / 1000;
+    spec.it_interval.tv_nsec = (options_.interval_ms % 1000) * 1000000;
+    spec.it_value = spec.it_interval;
+    if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0)
+      throw std::runtime_error(std::string("timerfd_settime: ") + std::strerror(errno));
+    timer_watch_ = host_.watch_fd(timer_.get(), [this] { on_timer(); });
+  }
+  if (!options_.trigger_fifo.empty())
+    trigger_ = std::make_unique<SnapshotTrigger>(host_, options_.trigger_fifo, [this] {
+      for (auto& [id, scanout] : scanouts_) snapshot(id, scanout);
+    });
+}
+
+HeadlessPresenter::~HeadlessPresenter() { shutdown(); }
+
+void HeadlessPresenter::set_scanout(uint32_t scanout_id, const DisplayMode& mode) {
+  Scanout& s = scanouts_[scanout_id];
+  s.enabled = mode.enabled;
+  if (mode.enabled && scanout_id > 0 && writer_ && !pattern_names_scanout(options_.snapshot_path))
+    host_.log().warn("snapshot_path '{}' has no %s: scanout {} overwrites the snapshots of other scanouts",
+                     options_.snapshot_path, scanout_id);
+}
+
+void HeadlessPresenter::present(uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease release) {
+  Scanout& s = scanouts_[scanout_id];
+  ++frames_;
+  ++s.frames;
+  const uint64_t copied = s.image.update(frame, damage);
+  release.release();  // the pixels are ours now
+  if (copied == 0 && s.image.empty()) {
+    if (unreadable_frames_++ == 0)
+      host_.log().warn("scanout {}: frame of resource {} has no readable pixels (no CPU view, no linear dmabuf)",
+                       scanout_id, frame.resource_id);
+    return;
+  }
+  bytes_copied_ += copied;
+  host_.count_copy(copied);
+  s.changed = true;
+  if (writer_ && options_.interval_ms == 0) snapshot(scanout_id, s);
+}
+
+void HeadlessPresenter::reset() {
+  // The VMM went away: no scanout is shown any more, but the last pictures stay for
+  // snapshot_on_exit.
+  for (auto& [id, s] : scanouts_) s.enabled = false;
+}
+
+void HeadlessPresenter::snapshot(uint32_t scanout_id, Scanout& s, bool at_exit) {
+  if (!writer_ || s.image.empty()) return;
+  SnapshotJob job;
+  job.file = expand_snapshot_pattern(options_.snapshot_path, scanout_id, s.frames);
+  job.pixels = s.image.pixels();
+  job.width = s.image.width();
+  job.height = s.image.height();
+  job.fourcc = s.image.fourcc();
+  host_.count_copy(job.pixels.size());
+  s.changed = false;
+  ++s.snapshots;
+  if (at_exit) writer_->enqueue_even_if_busy(std::move(job));
+  else if (!writer_->enqueue(std::move(job)))
+    host_.log().warn("scanout {}: snapshot skipped, {} are still being written", scanout_id, kMaxPendingSnapshots);
+}
+
+void HeadlessPresenter::on_timer() {
+  uint64_t expirations = 0;
+  [[maybe_unused]] auto n = ::read(timer_.get(), &expirations, sizeof expirations);
+  for (auto& [id, s] : scanouts_)
+    if (s.changed) snapshot(id, s);
+}
+
+void HeadlessPresenter::shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (timer_watch_) host_.unwatch_fd(timer_watch_);
+  timer_watch_ = 0;
+  trigger_.reset();
+  if (writer_ && options_.snapshot_on_exit)
+    for (auto& [id, s] : scanouts_) snapshot(id, s, true);
+  if (writer_) writer_->finish();
+  host_.log().info("{} frames presented on {} scanout(s), {} bytes copied; snapshots: {} written, {} failed, {} skipped",
+                   frames_, scanouts_.size(), bytes_copied_, writer_ ? writer_->written() : 0,
+                   writer_ ? writer_->failed() : 0, writer_ ? writer_->skipped() : 0);
+}
+
+}  // namespace vugpu::headless
