@@ -1,0 +1,70 @@
+// The cursor queue: UPDATE_CURSOR (a 64x64 resource becomes the cursor image) and MOVE_CURSOR.
+#include "device/device_impl.hpp"
+#include "vugpu/format.hpp"
+
+namespace vugpu {
+
+namespace {
+
+constexpr uint32_t kCursor = CursorImage::kSize;
+
+// Copies a 64x64 frame into premultiplied ARGB8888 rows of 64 pixels (the guest's cursor
+// planes are ARGB8888 already; other formats are reordered, formats without alpha are opaque).
+bool copy_cursor(const Frame& f, std::array<uint32_t, kCursor * kCursor>& out) {
+  const std::optional<ChannelOffsets> ch = channel_offsets(f.fourcc);
+  if (!ch || f.pixels == nullptr || f.stride < kCursor * 4) return false;
+  for (uint32_t y = 0; y < kCursor; ++y) {
+    const uint8_t* row = f.pixels + uint64_t{f.y0_top ? y : kCursor - 1 - y} * f.stride;
+    uint32_t* dst = &out[y * kCursor];
+    if (f.fourcc == DRM_FORMAT_ARGB8888) {
+      std::memcpy(dst, row, kCursor * 4);
+      continue;
+    }
+    for (uint32_t x = 0; x < kCursor; ++x) {
+      const uint8_t* px = row + x * 4;
+      const uint32_t a = ch->a < 0 ? 0xff : px[ch->a];
+      dst[x] = (a << 24) | (uint32_t{px[ch->r]} << 16) | (uint32_t{px[ch->g]} << 8) | px[ch->b];
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Status Device::Impl::cmd_update_cursor(const protocol::Request& req) {
+  virtio_gpu_update_cursor c;
+  if (Status s = decode(req, c); s != Status::Ok) return s;
+  if (Status s = check_scanout_id(c.pos.scanout_id); s != Status::Ok) return s;
+  if (c.resource_id == 0) {  // hide
+    cursor_.resource_id = 0;
+    cursor_.scanout_id = c.pos.scanout_id;
+    for (Presenter* p : presenters_) p->cursor_update(c.pos.scanout_id, c.pos.x, c.pos.y, nullptr);
+    return Status::Ok;
+  }
+  Resource* res = resources_.find(c.resource_id);
+  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
+  if (res->width != kCursor || res->height != kCursor)
+    return fail(Status::InvalidParameter, "cursor resource {} is {}x{}, not 64x64", res->id, res->width, res->height);
+  if (c.hot_x >= kCursor || c.hot_y >= kCursor)
+    return fail(Status::InvalidParameter, "hot spot {},{} outside the cursor", c.hot_x, c.hot_y);
+  Frame frame;
+  if (Status s = renderer_.frame(*res, Rect{0, 0, kCursor, kCursor}, frame); s != Status::Ok)
+    return fail(s, "renderer has no frame for resource {}", res->id);
+  if (!copy_cursor(frame, cursor_.argb)) return fail(Status::Unspec, "resource {} has no CPU pixels in a 2D format", res->id);
+  cursor_.resource_id = res->id;
+  cursor_.scanout_id = c.pos.scanout_id;
+  const CursorImage image{c.hot_x, c.hot_y, cursor_.argb.data()};
+  for (Presenter* p : presenters_) p->cursor_update(c.pos.scanout_id, c.pos.x, c.pos.y, &image);
+  return Status::Ok;
+}
+
+Status Device::Impl::cmd_move_cursor(const protocol::Request& req) {
+  virtio_gpu_update_cursor c;
+  if (Status s = decode(req, c); s != Status::Ok) return s;
+  if (Status s = check_scanout_id(c.pos.scanout_id); s != Status::Ok) return s;
+  cursor_.scanout_id = c.pos.scanout_id;
+  for (Presenter* p : presenters_) p->cursor_move(c.pos.scanout_id, c.pos.x, c.pos.y);
+  return Status::Ok;
+}
+
+}  // namespace vugpu

@@ -1,0 +1,202 @@
+// Device internals (not part of the transport's API): the per-queue command pipeline, the
+// state the guest can name, and one handler per command. Device loop thread only, except
+// where a comment says otherwise.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <span>
+#include <deque>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+#include "device/device.hpp"
+#include "device/guest_error_log.hpp"
+#include "device/resource_table.hpp"
+#include "protocol/request.hpp"
+#include "protocol/wire.hpp"
+
+namespace vugpu {
+
+// Where a fence lives: the device-wide timeline (ctx_id 0) or one ring of a context.
+struct FenceTimeline {
+  uint32_t ctx_id = 0;
+  uint32_t ring_idx = 0;
+  friend bool operator==(const FenceTimeline&, const FenceTimeline&) = default;
+};
+
+struct PendingCommand {
+  uint64_t seq = 0;              // unique for the device's life: stale releases find nothing
+  CommandChain chain;
+  bool executed = false;
+  uint32_t bytes_written = 0;
+  bool waiting_release = false;  // a RESOURCE_FLUSH whose frame a presenter still reads
+  bool waiting_fence = false;    // the renderer signals this fence later
+  FenceTimeline timeline;
+  uint64_t fence_id = 0;
+  bool finished() const { return executed && !waiting_release && !waiting_fence; }
+};
+
+// Commands of one virtqueue in submission order. They run in order and complete in order. A
+// flush waiting for presenters holds back both running and completing what comes after it (so
+// no later transfer or unref touches a frame a presenter still reads); a fence holds back only
+// completing (so the renderer keeps working on later submissions).
+struct CommandQueue {
+  std::deque<PendingCommand> commands;
+  size_t executed = 0;  // commands[0, executed) have run
+  size_t blocking = 0;  // of those, flushes still waiting for presenters
+};
+
+// Shared by a flush and the FrameRelease callbacks it hands out. Any thread.
+struct ReleaseCounter {
+  std::atomic<uint32_t> outstanding{1};  // the 1 is the device's own, dropped after presenting
+};
+
+struct ScanoutState {
+  uint32_t resource_id = 0;  // 0: disabled
+  Rect view;                 // part of the resource shown (resource coordinates)
+  DisplayMode announced;     // what presenters were last told by set_scanout
+};
+
+struct CursorState {
+  uint32_t resource_id = 0;
+  uint32_t scanout_id = 0;
+  std::array<uint32_t, CursorImage::kSize * CursorImage::kSize> argb{};
+};
+
+// The response of the command being run: header-only OK_NODATA unless a handler sets data.
+class Reply {
+ public:
+  void clear() {
+    type_ = VIRTIO_GPU_RESP_OK_NODATA;
+    bytes_.assign(sizeof(virtio_gpu_ctrl_hdr), 0);
+  }
+  // A data response of `size` bytes (header included), all zero; the header is filled later.
+  std::span<uint8_t> data(uint32_t type, size_t size) {
+    type_ = type;
+    bytes_.assign(size, 0);
+    return bytes_;
+  }
+  template <typename T>
+  void set(uint32_t type, const T& body) {
+    static_assert(protocol::kIsWireStruct<T>);
+    std::memcpy(data(type, sizeof(T)).data(), &body, sizeof(T));
+  }
+  uint32_t type() const { return type_; }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  uint32_t type_ = VIRTIO_GPU_RESP_OK_NODATA;
+  std::vector<uint8_t> bytes_;
+};
+
+template <typename T>
+T zeroed() {
+  static_assert(protocol::kIsWireStruct<T>);
+  T v;
+  std::memset(&v, 0, sizeof v);
+  return v;
+}
+
+struct Device::Impl {
+  Impl(DeviceSettings settings, Renderer& renderer, std::vector<Presenter*> presenters,
+       const GuestMemory& memory, HostServices& host);
+  ~Impl();
+
+  // --- pipeline (command_queue.cpp) ----------------------------------------------------------
+  void submit(QueueId q, CommandChain chain);
+  void fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id);
+  void release_done(QueueId q, uint64_t seq);
+  void reset();
+  void pump();
+  void pump_queue(QueueId q);
+  void execute(QueueId q, PendingCommand& cmd);
+  void start_fence(PendingCommand& cmd, const virtio_gpu_ctrl_hdr& hdr);
+  Status dispatch(QueueId q, const protocol::Request& req);
+  FrameRelease make_release(const std::shared_ptr<ReleaseCounter>& counter);
+  CommandQueue& queue(QueueId q) { return queues_[static_cast<size_t>(q)]; }
+
+  // Logs a guest error (rate-limited) and returns s.
+  template <typename... Args>
+  Status fail(Status s, fmt::format_string<Args...> f, Args&&... args) {
+    guest_log_.report("guest error: {}: {} -> {}", protocol::command_name(current_type_),
+                      fmt::format(f, std::forward<Args>(args)...), to_string(s));
+    return s;
+  }
+  template <typename T>
+  Status decode(const protocol::Request& req, T& out) {
+    // dispatch() already checked the size against the command table; this keeps it local.
+    return req.read(out) ? Status::Ok : fail(Status::Unspec, "request too short");
+  }
+
+  // --- resources (commands_resource.cpp) -----------------------------------------------------
+  Status cmd_resource_create_2d(const protocol::Request& req);
+  Status cmd_resource_unref(const protocol::Request& req);
+  Status cmd_attach_backing(const protocol::Request& req);
+  Status cmd_detach_backing(const protocol::Request& req);
+  Status cmd_transfer_to_host_2d(const protocol::Request& req);
+  Status admit_new_resource(uint32_t id);
+  Status add_resource(Resource&& res);
+  void destroy_resource(Resource& res);
+  void drop_backing(Resource& res);
+
+  // --- scanouts and displays (commands_scanout.cpp) ------------------------------------------
+  Status cmd_get_display_info(const protocol::Request& req);
+  Status cmd_get_edid(const protocol::Request& req);
+  Status cmd_set_scanout(const protocol::Request& req);
+  Status cmd_resource_flush(const protocol::Request& req);
+  Status check_scanout_id(uint32_t scanout_id);
+  std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS> display_modes();
+  void announce(uint32_t scanout_id, const DisplayMode& mode);
+  void disable_scanout(uint32_t scanout_id);
+
+  // --- cursor (commands_cursor.cpp) ----------------------------------------------------------
+  Status cmd_update_cursor(const protocol::Request& req);
+  Status cmd_move_cursor(const protocol::Request& req);
+
+  // --- 3D (commands_3d.cpp) ------------------------------------------------------------------
+  Status cmd_ctx_create(const protocol::Request& req);
+  Status cmd_ctx_destroy(const protocol::Request& req);
+  Status cmd_ctx_resource(const protocol::Request& req, bool attach);
+  Status cmd_resource_create_3d(const protocol::Request& req);
+  Status cmd_transfer_3d(const protocol::Request& req, bool to_host);
+  Status cmd_submit_3d(const protocol::Request& req);
+  Status cmd_get_capset_info(const protocol::Request& req);
+  Status cmd_get_capset(const protocol::Request& req);
+  Status check_context(uint32_t ctx_id);
+
+  // --- state ---------------------------------------------------------------------------------
+  DeviceSettings settings_;
+  Renderer& renderer_;
+  std::vector<Presenter*> presenters_;
+  const GuestMemory& memory_;
+  HostServices& host_;
+  CompleteFn complete_;
+
+  GuestErrorLog guest_log_;
+  ResourceTable resources_;
+  std::array<ScanoutState, VIRTIO_GPU_MAX_SCANOUTS> scanouts_{};
+  uint32_t configured_scanouts_ = 1;
+  uint32_t known_scanouts_ = 1;  // max(configured, reported by a presenter): valid ids are below
+  CursorState cursor_;
+  std::unordered_set<uint32_t> contexts_;
+
+  std::array<CommandQueue, 2> queues_;
+  uint64_t next_seq_ = 1;
+  uint64_t max_request_bytes_ = 0;
+  bool pumping_ = false, repump_ = false;
+
+  // The command being run (execute() sets these for the handlers).
+  uint32_t current_type_ = 0;
+  QueueId current_queue_ = QueueId::Control;
+  uint64_t current_seq_ = 0;
+  Reply reply_;
+  std::shared_ptr<ReleaseCounter> waiting_release_;  // set by a flush that must wait
+  std::vector<uint8_t> submit_buffer_;
+
+  // Lets a FrameRelease that outlives the device (or a reset) find out, on the loop thread.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  DeviceStats stats_;
+};
+
+}  // namespace vugpu
