@@ -47,43 +47,46 @@ def expected_rows(w, h):
     return rows, band
 
 
-def sample_points(w, h):
-    """[(name, x, y, rgb)]: the centre of every bar of the three bands."""
+def sample_points(w, h, view=None):
+    """[(name, x, y, rgb)] in view coordinates: the centre of every bar of the three bands of a
+    w x h pattern, restricted to view = (ox, oy, vw, vh) (the part a scanout shows)."""
+    ox, oy, vw, vh = view or (0, 0, w, h)
     pts = []
     yt, ym, yb = h * 3 // 9, (h * 6 // 9 + h * 7 // 9) // 2, (h * 7 // 9 + h) // 2
     for i in range(7):
         x = (2 * i + 1) * w // 14
-        pts.append((f"top {NAMES[TOP[i]]}", x, yt, colour(x, yt, w, h)))
-        pts.append((f"middle {NAMES[MIDDLE[i]]}", x, ym, colour(x, ym, w, h)))
+        pts.append((f"top {NAMES[TOP[i]]}", x, yt))
+        pts.append((f"middle {NAMES[MIDDLE[i]]}", x, ym))
     w57 = w * 5 // 7
     for i in range(4):
-        x = (2 * i + 1) * w57 // 8
-        pts.append((f"bottom {NAMES[BOTTOM[i]]}", x, yb, colour(x, yb, w, h)))
+        pts.append((f"bottom {NAMES[BOTTOM[i]]}", (2 * i + 1) * w57 // 8, yb))
     for i in range(3):
-        x = w57 + (2 * i + 1) * (w // 7) // 6
-        pts.append((f"bottom pluge{i}", x, yb, colour(x, yb, w, h)))
-    return pts
+        pts.append((f"bottom pluge{i}", w57 + (2 * i + 1) * (w // 7) // 6, yb))
+    return [(n, x - ox, y - oy, colour(x, y, w, h)) for n, x, y in pts
+            if ox <= x < ox + vw and oy <= y < oy + vh]
 
 
-def compare(img, x0=0, y0=0, w=None, h=None, tol=0):
-    """Compares img's rectangle (x0, y0, w, h) with the pattern of a w x h buffer.
+def compare(img, w=None, h=None, view=None, tol=0):
+    """Compares img with the part view = (ox, oy, vw, vh) of a w x h pattern (default: all of
+    an img-sized pattern). img must be vw x vh.
 
     Returns (mismatching_pixels, total, first_mismatches[(x, y, got, want)]).
     """
     w = w or img.width
     h = h or img.height
+    ox, oy, vw, vh = view or (0, 0, w, h)
+    assert (img.width, img.height) == (vw, vh)
     rows, band = expected_rows(w, h)
     bad, firsts = 0, []
-    for y in range(h):
-        start = ((y0 + y) * img.width + x0) * 3
-        got = img.rgb[start:start + w * 3]
-        want = rows[band(y)]
+    for y in range(vh):
+        got = img.rgb[y * vw * 3:(y + 1) * vw * 3]
+        want = rows[band(oy + y)][ox * 3:(ox + vw) * 3]
         if got == want:
             continue
-        for x in range(w):
+        for x in range(vw):
             g, e = got[3 * x:3 * x + 3], want[3 * x:3 * x + 3]
             if g != e and any(abs(a - b) > tol for a, b in zip(g, e)):
                 bad += 1
                 if len(firsts) < 5:
-                    firsts.append((x0 + x, y0 + y, tuple(g), tuple(e)))
-    return bad, w * h, firsts
+                    firsts.append((x, y, tuple(g), tuple(e)))
+    return bad, vw * vh, firsts

@@ -561,19 +561,38 @@ class VM:
             out.append((text, t))
         return out
 
+    def _check_guest(self):
+        """Markers so far; raises if the guest reported a failure or QEMU is gone."""
+        marks = self.markers()
+        for text, _ in marks:
+            if text.startswith("FAIL"):
+                raise TestFailure(f"guest reported: {text}\n  serial:\n{tail(self.serial_path)}")
+        self._check_alive()
+        return marks
+
     def wait_marker(self, prefix, timeout):
         """Waits for a marker starting with prefix; returns (text, guest_t, host_elapsed)."""
         deadline = time.monotonic() + timeout
         while True:
-            for text, t in self.markers():
-                if text.startswith("FAIL"):
-                    raise TestFailure(f"guest reported: {text}\n  serial:\n{tail(self.serial_path)}")
+            marks = self._check_guest()
+            for text, t in marks:
                 if text.startswith(prefix):
                     return text, t, self.elapsed()
-            self._check_alive()
             if time.monotonic() > deadline:
                 raise TestFailure(f"no guest marker '{prefix}' within {timeout}s\n  serial:\n"
                                   f"{tail(self.serial_path)}")
+            time.sleep(0.1)
+
+    def wait_markers(self, prefix, count, timeout):
+        """Waits until `count` markers start with prefix; returns their texts."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [text for text, _ in self._check_guest() if text.startswith(prefix)]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise TestFailure(f"{len(found)} of {count} guest markers '{prefix}' within "
+                                  f"{timeout}s\n  serial:\n{tail(self.serial_path)}")
             time.sleep(0.1)
 
     def screendump(self, head=None, device=None, save_as=None):
@@ -762,10 +781,11 @@ class Session:
         log(f"   backend pid {b.pid} listening after {b.startup_s:.2f}s")
         return b
 
-    def start_vm(self, scenario, name=None, **kw):
+    def start_vm(self, scenario, name=None, socket_path=None, **kw):
+        """Starts QEMU on the backend's socket (or socket_path, e.g. a vhost_user_tap)."""
         name = name or f"vm{len(self.vms) + 1}"
-        vm = VM(self.qdir, self.kernel, self.initramfs, self.socket_path, self.tmp, self.artifacts,
-                name, scenario, **kw)
+        vm = VM(self.qdir, self.kernel, self.initramfs, socket_path or self.socket_path, self.tmp,
+                self.artifacts, name, scenario, **kw)
         self.vms.append(vm)
         vm.start()
         log(f"   {name}: QEMU pid {vm.proc.pid}, scenario {scenario}")
