@@ -22,6 +22,7 @@ import ctypes
 import json
 import os
 import shlex
+import shutil
 import signal
 import socket
 import stat
@@ -121,6 +122,10 @@ def proc_stats(pid):
     """Open fds (with a breakdown by kind) and memory of a live process, from /proc."""
     kinds = collections.Counter()
     fd_dir = f"/proc/{pid}/fd"
+    with open(f"/proc/{pid}/stat") as f:
+        state = f.read().rpartition(")")[2].split()[0]
+    if state in ("Z", "X"):
+        raise TestFailure(f"process {pid} has exited (state {state}): no stats")
     n = 0
     for name in os.listdir(fd_dir):
         try:
@@ -162,6 +167,32 @@ def format_stats(st):
     return (f"fds={st['fds']} ({kinds}) VmRSS={st['rss_kb']} kB (anon {st['rss_anon_kb']}, "
             f"shmem {st['rss_shmem_kb']}) VmHWM={st['hwm_kb']} kB threads={st['threads']} "
             f"maps={st['maps']}")
+
+
+class StatsLog:
+    """Samples a process's fds/RSS under labels and prints them; for leak checks over cycles.
+
+        log = StatsLog(pid)
+        log.sample("idle")           # prints and keeps {"fds": .., "rss_kb": .., ...}
+        ...
+        log.table()                  # all samples, one line each
+    """
+
+    def __init__(self, pid, name="backend"):
+        self.pid, self.name = pid, name
+        self.samples = []
+
+    def sample(self, label):
+        st = proc_stats(self.pid)
+        self.samples.append((label, st))
+        log(f"   {self.name} [{label}] {format_stats(st)}")
+        return st
+
+    def table(self):
+        log(f"   {self.name} pid {self.pid}: label / fds / VmRSS kB / RssShmem kB / maps / threads")
+        for label, st in self.samples:
+            log(f"     {label:<28} {st['fds']:>4} {st['rss_kb']:>9} {st['rss_shmem_kb']:>9} "
+                f"{st['maps']:>5} {st['threads']:>3}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -764,8 +795,10 @@ class Session:
             argv = [path]
         else:
             argv = shlex.split(spec)
-        if not argv or not os.access(argv[0], os.X_OK):
+        exe = shutil.which(argv[0]) if argv else None
+        if not exe:
             raise Skip(f"backend program {argv[0] if argv else spec!r} not found/executable")
+        argv[0] = exe
         extra = " ".join(kv for kv in self.args.backend_env)
         label = " ".join(shlex.quote(a) for a in argv) + (f"  (env {extra})" if extra else "")
         return argv, env, label
