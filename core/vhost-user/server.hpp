@@ -5,15 +5,20 @@
 //
 // When the VMM disconnects (quits or is killed) the server resets the device (all guest state
 // dropped), unmaps guest memory, closes every fd of that connection, and accepts the next VMM
-// on the same socket; with once=true it stops the loop instead.
+// on the same socket; with once=true it stops the loop instead. A server started on an adopted
+// fd (--fd) has no socket to accept another VMM on, so it stops the loop too.
 //
-// Threading: device loop thread only.
+// A second VMM that connects while one is served is accepted and closed at once (logged), so
+// it fails fast instead of waiting in the listen backlog.
+//
+// Threading: device loop thread only. The device and the memory outlive the server.
 #pragma once
 #include <memory>
 #include <string>
 #include "device/device.hpp"
 #include "loop/event_loop.hpp"
 #include "memory/guest_memory.hpp"
+#include "vhost-user/gpu_backend.hpp"
 #include "vugpu/host.hpp"
 #include "vugpu/log.hpp"
 
@@ -23,13 +28,20 @@ struct ServerOptions {
   std::string socket_path;  // listen here (unlinks a stale socket first) ...
   int fd = -1;              // ... or serve this already connected socket (--fd)
   bool once = false;        // stop the loop after the first VMM disconnects
+  // Longest wait for a VMM that stalls: the rest of a started message, a reply on the display
+  // channel (GET_DISPLAY_INFO, GET_EDID, DMABUF_UPDATE), room in a full socket.
+  int timeout_ms = 2000;
 };
 
 class VhostUserServer {
  public:
   // memory is the GuestMemory the device was built with; the server fills and clears it.
   VhostUserServer(EventLoop& loop, Device& device, GuestMemory& memory, Log& log, ServerOptions options);
+  // The same over any GpuBackend (transport tests run a small device of their own).
+  VhostUserServer(EventLoop& loop, vhost::GpuBackend& device, GuestMemory& memory, Log& log, ServerOptions options);
   ~VhostUserServer();
+  VhostUserServer(const VhostUserServer&) = delete;
+  VhostUserServer& operator=(const VhostUserServer&) = delete;
 
   // Binds/listens (or adopts the fd). Throws std::runtime_error with a clear message.
   void start();
@@ -37,7 +49,12 @@ class VhostUserServer {
   // The display channel of the current VMM, or null.
   VmmDisplay* vmm_display();
 
+  // Whether a VMM is connected now.
+  bool connected() const;
+
  private:
+  VhostUserServer(EventLoop& loop, std::unique_ptr<vhost::GpuBackend> owned_device, GuestMemory& memory, Log& log,
+                  ServerOptions options);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

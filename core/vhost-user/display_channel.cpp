@@ -1,0 +1,392 @@
+#include "vhost-user/display_channel.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <drm_fourcc.h>
+#include <cstring>
+#include "vhost-user/socket_io.hpp"
+
+namespace vugpu::vhost {
+
+namespace {
+
+constexpr size_t kMaxPending = 16;  // unanswered requests before the VMM is declared broken
+constexpr uint32_t kBytesPerPixel = 4;
+
+const char* request_name(uint32_t r) {
+  switch (r) {
+    case gpu::kGetProtocolFeatures: return "GET_PROTOCOL_FEATURES";
+    case gpu::kSetProtocolFeatures: return "SET_PROTOCOL_FEATURES";
+    case gpu::kGetDisplayInfo: return "GET_DISPLAY_INFO";
+    case gpu::kCursorPos: return "CURSOR_POS";
+    case gpu::kCursorPosHide: return "CURSOR_POS_HIDE";
+    case gpu::kCursorUpdate: return "CURSOR_UPDATE";
+    case gpu::kScanout: return "SCANOUT";
+    case gpu::kUpdate: return "UPDATE";
+    case gpu::kDmabufScanout: return "DMABUF_SCANOUT";
+    case gpu::kDmabufUpdate: return "DMABUF_UPDATE";
+    case gpu::kGetEdid: return "GET_EDID";
+    case gpu::kDmabufScanout2: return "DMABUF_SCANOUT2";
+  }
+  return "unknown";
+}
+
+bool expects_reply(uint32_t request) {
+  return request == gpu::kGetProtocolFeatures || request == gpu::kGetDisplayInfo || request == gpu::kGetEdid ||
+         request == gpu::kDmabufUpdate;
+}
+
+iovec piece(const void* p, size_t n) { return {const_cast<void*>(p), n}; }
+
+}  // namespace
+
+DisplayChannel::DisplayChannel(EventLoop& loop, UniqueFd socket, Log& log, int timeout_ms)
+    : loop_(loop), log_(log), timeout_ms_(timeout_ms) {
+  try {
+    socket_.watch(loop_, std::move(socket), [this] { on_readable(); });
+  } catch (const std::exception& e) {
+    log_.warn("vhost-user-gpu: cannot watch the display socket: {}", e.what());
+  }
+}
+
+DisplayChannel::~DisplayChannel() = default;
+
+bool DisplayChannel::start() {
+  if (!is_open()) return false;
+  return send_simple(gpu::kGetProtocolFeatures, nullptr, 0, &features_seq_) == Status::Ok;
+}
+
+void DisplayChannel::close(std::string_view why) {
+  if (!is_open()) return;
+  log_.warn("vhost-user-gpu: display channel closed: {}", why);
+  socket_.reset();
+  pending_.clear();
+}
+
+bool DisplayChannel::has_edid() const { return negotiated_ && (features_ & (1ull << gpu::kProtocolEdid)); }
+bool DisplayChannel::has_dmabuf2() const { return negotiated_ && (features_ & (1ull << gpu::kProtocolDmabuf2)); }
+
+Status DisplayChannel::check_scanout_id(uint32_t scanout_id) const {
+  if (!is_open()) return Status::Unspec;
+  return scanout_id < kMaxScanouts ? Status::Ok : Status::InvalidScanoutId;
+}
+
+// --- sending ----------------------------------------------------------------------------------
+
+Status DisplayChannel::send(uint32_t request, std::span<const iovec> payload, int fd, uint64_t* seq) {
+  if (!is_open()) return Status::Unspec;
+  drain_ready();  // take replies already there (e.g. the protocol features) first
+  if (!is_open()) return Status::Unspec;
+  uint64_t size = 0;
+  for (const iovec& v : payload) size += v.iov_len;
+  if (size > UINT32_MAX) return Status::InvalidParameter;
+  if (expects_reply(request) && pending_.size() >= kMaxPending) {
+    close("the VMM left too many requests unanswered");
+    return Status::Unspec;
+  }
+  gpu::Header header{request, 0, static_cast<uint32_t>(size)};
+  std::vector<iovec> iov;
+  iov.reserve(payload.size() + 1);
+  iov.push_back(piece(&header, sizeof header));
+  iov.insert(iov.end(), payload.begin(), payload.end());
+  uint64_t sent = 0;
+  const int fds[1] = {fd};
+  const io::IoResult r = io::send_all(socket_.get(), iov, fd >= 0 ? std::span<const int>(fds) : std::span<const int>(),
+                                      timeout_ms_, sent);
+  bytes_sent_ += sent;
+  if (r != io::IoResult::Ok) {
+    if (r == io::IoResult::Timeout && sent == 0) {
+      // Nothing went out: the stream is intact, only this message is lost.
+      log_.warn("vhost-user-gpu: {} dropped: the VMM did not read the display socket for {} ms",
+                request_name(request), timeout_ms_);
+      return Status::Unspec;
+    }
+    close(fmt::format("sending {}: {}", request_name(request), io::to_string(r)));
+    return Status::Unspec;
+  }
+  if (expects_reply(request)) {
+    const uint64_t s = next_seq_++;
+    pending_.push_back({s, request});
+    if (seq != nullptr) *seq = s;
+  }
+  return Status::Ok;
+}
+
+Status DisplayChannel::send_simple(uint32_t request, const void* payload, size_t size, uint64_t* seq) {
+  const iovec v = piece(payload, size);
+  return send(request, size == 0 ? std::span<const iovec>() : std::span<const iovec>(&v, 1), -1, seq);
+}
+
+// --- replies ----------------------------------------------------------------------------------
+
+bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
+  timed_out = false;
+  if (!is_open()) return false;
+  reading_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{reading_};
+  std::vector<UniqueFd> fds;  // a reply carries none; any that come are closed on return
+  bool truncated = false;
+  gpu::Header h{};
+  if (!io::wait_fd(socket_.get(), POLLIN, timeout_ms)) {
+    timed_out = true;
+    return false;
+  }
+  io::IoResult r = io::read_exact(socket_.get(), &h, sizeof h, timeout_ms_, fds, truncated);
+  if (r != io::IoResult::Ok) {
+    close(fmt::format("reading a reply: {}", io::to_string(r)));
+    return false;
+  }
+  if (!(h.flags & gpu::kFlagReply) || h.size > gpu::kMaxReplyPayload) {
+    close(fmt::format("unexpected message from the VMM (request {}, flags {:#x}, size {})", h.request, h.flags, h.size));
+    return false;
+  }
+  std::vector<uint8_t> payload(h.size);
+  r = io::read_exact(socket_.get(), payload.data(), payload.size(), timeout_ms_, fds, truncated);
+  if (r != io::IoResult::Ok) {
+    close(fmt::format("reading a {} reply: {}", request_name(h.request), io::to_string(r)));
+    return false;
+  }
+  // Requests the VMM skipped (it never answers GET_EDID for a scanout it lacks) come first.
+  while (!pending_.empty() && pending_.front().request != h.request) {
+    log_.debug("vhost-user-gpu: the VMM did not answer {}", request_name(pending_.front().request));
+    if (pending_.front().seq == awaited_seq_) awaited_seq_ = 0;
+    pending_.pop_front();
+  }
+  if (pending_.empty()) {
+    close(fmt::format("reply {} to no request", request_name(h.request)));
+    return false;
+  }
+  const Pending p = pending_.front();
+  pending_.pop_front();
+  if (p.seq == features_seq_) take_features(payload);
+  if (p.seq == awaited_seq_) {
+    awaited_arrived_ = true;
+    awaited_payload_ = std::move(payload);
+  } else if (p.seq != features_seq_) {
+    log_.debug("vhost-user-gpu: late {} reply dropped", request_name(h.request));
+  }
+  return true;
+}
+
+bool DisplayChannel::wait_reply(uint64_t seq, std::vector<uint8_t>& out) {
+  awaited_seq_ = seq;
+  awaited_arrived_ = false;
+  while (!awaited_arrived_) {
+    if (awaited_seq_ == 0) {  // skipped: a later reply of another type came first
+      log_.warn("vhost-user-gpu: the VMM answered a later request first");
+      return false;
+    }
+    bool timed_out = false;
+    if (!read_one_reply(timeout_ms_, timed_out)) {
+      if (timed_out) log_.warn("vhost-user-gpu: no reply from the VMM within {} ms", timeout_ms_);
+      awaited_seq_ = 0;
+      return false;
+    }
+  }
+  awaited_seq_ = 0;
+  out = std::move(awaited_payload_);
+  return true;
+}
+
+void DisplayChannel::drain_ready() {
+  if (reading_) return;  // send() from inside a reply handler (SET_PROTOCOL_FEATURES)
+  bool timed_out = false;
+  while (is_open() && read_one_reply(0, timed_out)) {
+  }
+}
+
+void DisplayChannel::on_readable() {
+  bool timed_out = false;
+  if (!is_open()) return;
+  // The watch fires for data and for hang-up alike: a read tells which.
+  if (pending_.empty()) {
+    char byte;
+    const ssize_t n = ::recv(socket_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) {
+      close("the VMM closed the display socket");
+      return;
+    }
+  }
+  read_one_reply(0, timed_out);
+  drain_ready();
+}
+
+void DisplayChannel::take_features(const std::vector<uint8_t>& payload) {
+  if (payload.size() != sizeof(uint64_t)) {
+    log_.warn("vhost-user-gpu: GET_PROTOCOL_FEATURES reply of {} bytes; using none", payload.size());
+    features_ = 0;
+  } else {
+    uint64_t offered;
+    std::memcpy(&offered, payload.data(), sizeof offered);
+    features_ = offered & kWantedFeatures;
+  }
+  negotiated_ = true;
+  log_.info("vhost-user-gpu: display protocol features {:#x} (EDID {}, DMABUF2 {})", features_,
+            has_edid() ? "yes" : "no", has_dmabuf2() ? "yes" : "no");
+  send_simple(gpu::kSetProtocolFeatures, &features_, sizeof features_);
+}
+
+bool DisplayChannel::ensure_negotiated() {
+  if (negotiated_) return true;
+  if (!is_open()) return false;
+  std::vector<uint8_t> ignored;  // take_features() consumes it
+  wait_reply(features_seq_, ignored);
+  return negotiated_;
+}
+
+// --- VmmDisplay -------------------------------------------------------------------------------
+
+Status DisplayChannel::display_info(std::span<DisplayMode> out) {
+  if (!is_open()) return Status::Unspec;
+  uint64_t seq = 0;
+  if (Status s = send_simple(gpu::kGetDisplayInfo, nullptr, 0, &seq); s != Status::Ok) return s;
+  std::vector<uint8_t> reply;
+  if (!wait_reply(seq, reply)) return Status::Unspec;
+  virtio_gpu_resp_display_info info{};
+  if (reply.size() != sizeof info) {
+    log_.warn("vhost-user-gpu: GET_DISPLAY_INFO reply of {} bytes, expected {}", reply.size(), sizeof info);
+    return Status::Unspec;
+  }
+  std::memcpy(&info, reply.data(), sizeof info);
+  if (info.hdr.type != VIRTIO_GPU_RESP_OK_DISPLAY_INFO) {
+    log_.warn("vhost-user-gpu: GET_DISPLAY_INFO answered with type {:#x}", info.hdr.type);
+    return Status::Unspec;
+  }
+  reported_scanouts_ = 0;
+  for (uint32_t i = 0; i < kMaxScanouts; ++i) {
+    const auto& m = info.pmodes[i];
+    if (m.enabled) reported_scanouts_ |= 1u << i;
+    if (i < out.size()) out[i] = DisplayMode{m.r.width, m.r.height, m.enabled != 0};
+  }
+  for (size_t i = kMaxScanouts; i < out.size(); ++i) out[i] = DisplayMode{};
+  display_info_known_ = true;
+  return Status::Ok;
+}
+
+Status DisplayChannel::edid(uint32_t scanout_id, std::vector<uint8_t>& out) {
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
+  if (!ensure_negotiated() || !has_edid()) return is_open() ? Status::NotSupported : Status::Unspec;
+  if (!display_info_known_) {
+    std::array<DisplayMode, kMaxScanouts> modes{};
+    if (Status s = display_info(modes); s != Status::Ok) return s;
+  }
+  // QEMU never answers GET_EDID for a scanout it does not have: asking would cost a timeout.
+  if (!(reported_scanouts_ & (1u << scanout_id))) return Status::InvalidScanoutId;
+  const gpu::EdidRequest req{scanout_id};
+  uint64_t seq = 0;
+  if (Status s = send_simple(gpu::kGetEdid, &req, sizeof req, &seq); s != Status::Ok) return s;
+  std::vector<uint8_t> reply;
+  if (!wait_reply(seq, reply)) return Status::Unspec;
+  virtio_gpu_resp_edid resp{};
+  if (reply.size() != sizeof resp) {
+    log_.warn("vhost-user-gpu: GET_EDID reply of {} bytes, expected {}", reply.size(), sizeof resp);
+    return Status::Unspec;
+  }
+  std::memcpy(&resp, reply.data(), sizeof resp);
+  if (resp.hdr.type != VIRTIO_GPU_RESP_OK_EDID || resp.size > sizeof resp.edid) {
+    log_.warn("vhost-user-gpu: GET_EDID answered with type {:#x}, size {}", resp.hdr.type, resp.size);
+    return Status::Unspec;
+  }
+  out.assign(resp.edid, resp.edid + resp.size);
+  return Status::Ok;
+}
+
+Status DisplayChannel::scanout(uint32_t scanout_id, uint32_t width, uint32_t height) {
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
+  ScanoutState& st = scanouts_[scanout_id];
+  if ((width == 0 || height == 0) && st.dmabuf) {
+    // A dmabuf scanout is switched off by DMABUF_SCANOUT without a descriptor.
+    gpu::DmabufScanout off{};
+    off.scanout_id = scanout_id;
+    if (Status s = send_simple(gpu::kDmabufScanout, &off, sizeof off); s != Status::Ok) return s;
+    st = ScanoutState{};
+    return Status::Ok;
+  }
+  if (width == 0 || height == 0) width = height = 0;
+  const gpu::Scanout msg{scanout_id, width, height};
+  if (Status s = send_simple(gpu::kScanout, &msg, sizeof msg); s != Status::Ok) return s;
+  st = ScanoutState{width, height, false};
+  return Status::Ok;
+}
+
+Status DisplayChannel::update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) {
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
+  const ScanoutState& st = scanouts_[scanout_id];
+  if (st.dmabuf || st.width == 0) return Status::InvalidScanoutId;  // no SCANOUT on this channel
+  if (r.empty()) return Status::Ok;
+  if (!r.inside(st.width, st.height) || first_row == nullptr) return Status::InvalidParameter;
+  const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
+  if (stride < row_bytes) return Status::InvalidParameter;
+  const uint64_t payload = sizeof(gpu::Update) + row_bytes * r.height;
+  if (payload > UINT32_MAX) return Status::InvalidParameter;
+
+  const gpu::Update msg{scanout_id, r.x, r.y, r.width, r.height};
+  std::vector<iovec> iov;
+  if (stride == row_bytes) {  // rows are back to back: one piece
+    iov.reserve(2);
+    iov.push_back(piece(&msg, sizeof msg));
+    iov.push_back(piece(first_row, row_bytes * r.height));
+  } else {
+    iov.reserve(size_t{r.height} + 1);
+    iov.push_back(piece(&msg, sizeof msg));
+    for (uint32_t y = 0; y < r.height; ++y) iov.push_back(piece(first_row + uint64_t{y} * stride, row_bytes));
+  }
+  return send(gpu::kUpdate, iov);
+}
+
+Status DisplayChannel::cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) {
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
+  const gpu::CursorPos msg{scanout_id, x, y};
+  return send_simple(visible ? gpu::kCursorPos : gpu::kCursorPosHide, &msg, sizeof msg);
+}
+
+Status DisplayChannel::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) {
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
+  if (image.argb == nullptr) return Status::InvalidParameter;
+  struct {
+    gpu::CursorPos pos;
+    uint32_t hot_x, hot_y;
+  } head{{scanout_id, x, y}, image.hot_x, image.hot_y};
+  static_assert(sizeof head == offsetof(gpu::CursorUpdate, data));
+  const iovec iov[2] = {piece(&head, sizeof head),
+                        piece(image.argb, sizeof(uint32_t) * CursorImage::kSize * CursorImage::kSize)};
+  return send(gpu::kCursorUpdate, iov);
+}
+
+Status DisplayChannel::dmabuf_scanout(uint32_t scanout_id, const Frame& frame) {
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
+  if (frame.dmabuf_fd < 0 || frame.view.empty() || !frame.view.inside(frame.width, frame.height))
+    return Status::InvalidParameter;
+  if (frame.fourcc > INT32_MAX) return Status::InvalidParameter;
+  const bool linear = frame.modifier == DRM_FORMAT_MOD_LINEAR || frame.modifier == DRM_FORMAT_MOD_INVALID;
+  // The modifier needs DMABUF_SCANOUT2; wait for the features (they are normally long there).
+  const bool use2 = ensure_negotiated() && has_dmabuf2();
+  if (!linear && !use2) return Status::NotSupported;
+  gpu::DmabufScanout2 msg{};
+  msg.base = {scanout_id,   frame.view.x, frame.view.y, frame.view.width, frame.view.height,
+              frame.width,  frame.height, frame.stride, frame.y0_top ? kDmabufFlagY0Top : 0u,
+              static_cast<int32_t>(frame.fourcc)};
+  msg.modifier = frame.modifier;
+  const iovec iov = use2 ? piece(&msg, sizeof msg) : piece(&msg.base, sizeof msg.base);
+  const Status s = send(use2 ? gpu::kDmabufScanout2 : gpu::kDmabufScanout, std::span<const iovec>(&iov, 1), frame.dmabuf_fd);
+  if (s == Status::Ok) scanouts_[scanout_id] = ScanoutState{frame.view.width, frame.view.height, true};
+  return s;
+}
+
+Status DisplayChannel::dmabuf_update(uint32_t scanout_id, const Rect& r) {
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
+  const ScanoutState& st = scanouts_[scanout_id];
+  if (!st.dmabuf) return Status::InvalidScanoutId;
+  if (!r.inside(st.width, st.height)) return Status::InvalidParameter;
+  const gpu::Update msg{scanout_id, r.x, r.y, r.width, r.height};
+  uint64_t seq = 0;
+  if (Status s = send_simple(gpu::kDmabufUpdate, &msg, sizeof msg, &seq); s != Status::Ok) return s;
+  // QEMU answers once its GL display has drawn the buffer (at once, without GL).
+  std::vector<uint8_t> reply;
+  return wait_reply(seq, reply) ? Status::Ok : Status::Unspec;
+}
+
+}  // namespace vugpu::vhost

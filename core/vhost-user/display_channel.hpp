@@ -1,0 +1,125 @@
+// The vhost-user-gpu display channel: VmmDisplay over the socket the VMM handed over with
+// VHOST_USER_GPU_SET_SOCKET (QEMU's console at the other end).
+//
+// Requests go out as whole messages (sendmsg scatter-gather: an UPDATE's pixel rows are sent
+// straight from the frame, no staging copy; partial writes are continued). Replies are read with
+// a timeout, so a dead or stuck VMM costs at most `timeout_ms` per call, never a hang.
+//
+// Replies come back in request order, but QEMU leaves some requests unanswered (GET_EDID for a
+// scanout it does not have) and a reply may arrive after we stopped waiting. So every request
+// that expects a reply is queued with a sequence number; a reply is matched to the oldest queued
+// request of the same type (older ones of another type are taken as never answered), and a reply
+// nobody waits for any more is read and dropped.
+//
+// Protocol features are negotiated without blocking: start() sends GET_PROTOCOL_FEATURES and
+// the reply is taken when it arrives (socket watch) or when a call needs it. Blocking inside
+// VHOST_USER_GPU_SET_SOCKET would deadlock against QEMU, which handles the display socket on its
+// main loop while its vCPU thread may wait for our answer to the next vhost-user message.
+//
+// A broken stream (peer closed, timeout in the middle of a message, garbage) closes the channel
+// for good: every call then fails with Status::Unspec; the VMM sends a new socket when it
+// restarts the device.
+//
+// An UPDATE for a scanout that was not given a size on this channel (SCANOUT) is refused with
+// InvalidScanoutId instead of being sent: QEMU would composite into a surface it does not have.
+// A presenter that sees this sends SCANOUT and then the whole frame.
+//
+// Threading: device loop thread only.
+#pragma once
+#include <sys/uio.h>
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <vector>
+#include "loop/event_loop.hpp"
+#include "loop/unique_fd.hpp"
+#include "vhost-user/gpu_protocol.hpp"
+#include "vhost-user/watched_fd.hpp"
+#include "vugpu/host.hpp"
+#include "vugpu/log.hpp"
+
+namespace vugpu::vhost {
+
+class DisplayChannel final : public VmmDisplay {
+ public:
+  static constexpr uint32_t kMaxScanouts = 16;  // VIRTIO_GPU_MAX_SCANOUTS
+  // Protocol features vugpu asks for.
+  static constexpr uint64_t kWantedFeatures = (1ull << gpu::kProtocolEdid) | (1ull << gpu::kProtocolDmabuf2);
+  // fd_flags bit of DMABUF_SCANOUT: rows are stored top-down (virglrenderer's Y_0_TOP).
+  static constexpr uint32_t kDmabufFlagY0Top = 1;
+
+  DisplayChannel(EventLoop& loop, UniqueFd socket, Log& log, int timeout_ms);
+  ~DisplayChannel() override;
+  DisplayChannel(const DisplayChannel&) = delete;
+  DisplayChannel& operator=(const DisplayChannel&) = delete;
+
+  // Watches the socket and sends GET_PROTOCOL_FEATURES. False (channel closed) on failure.
+  bool start();
+  bool is_open() const { return static_cast<bool>(socket_); }
+  bool negotiated() const { return negotiated_; }
+  uint64_t protocol_features() const { return features_; }
+  uint64_t bytes_sent() const { return bytes_sent_; }
+
+  // VmmDisplay
+  bool has_edid() const override;
+  bool has_dmabuf2() const override;
+  Status display_info(std::span<DisplayMode> out) override;
+  Status edid(uint32_t scanout_id, std::vector<uint8_t>& out) override;
+  Status scanout(uint32_t scanout_id, uint32_t width, uint32_t height) override;
+  Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) override;
+  Status cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) override;
+  Status cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) override;
+  Status dmabuf_scanout(uint32_t scanout_id, const Frame& frame) override;
+  Status dmabuf_update(uint32_t scanout_id, const Rect& r) override;
+
+ private:
+  struct Pending {
+    uint64_t seq;
+    uint32_t request;
+  };
+  struct ScanoutState {
+    uint32_t width = 0, height = 0;  // as last sent with SCANOUT / DMABUF_SCANOUT
+    bool dmabuf = false;
+  };
+
+  // Sends header + payload pieces (+ fd). Fills *seq when the request expects a reply.
+  Status send(uint32_t request, std::span<const iovec> payload, int fd = -1, uint64_t* seq = nullptr);
+  Status send_simple(uint32_t request, const void* payload, size_t size, uint64_t* seq = nullptr);
+  // Reads replies until the one for `seq` arrives (its payload in `out`) or the timeout.
+  bool wait_reply(uint64_t seq, std::vector<uint8_t>& out);
+  // Reads and dispatches one reply. False when the channel closed or nothing came in time
+  // (`timed_out` tells which).
+  bool read_one_reply(int timeout_ms, bool& timed_out);
+  void on_readable();
+  void drain_ready();
+  bool ensure_negotiated();
+  void take_features(const std::vector<uint8_t>& payload);
+  void close(std::string_view why);
+  Status check_scanout_id(uint32_t scanout_id) const;
+
+  EventLoop& loop_;
+  WatchedFd socket_;
+  Log& log_;
+  const int timeout_ms_;
+
+  std::deque<Pending> pending_;
+  uint64_t next_seq_ = 1;
+  uint64_t awaited_seq_ = 0;  // the reply a call is blocked on (0: none)
+  bool awaited_arrived_ = false;
+  std::vector<uint8_t> awaited_payload_;
+
+  bool reading_ = false;  // inside read_one_reply()
+
+  uint64_t features_seq_ = 0;
+  bool negotiated_ = false;
+  uint64_t features_ = 0;
+
+  bool display_info_known_ = false;
+  uint32_t reported_scanouts_ = 0;  // bit i: the VMM's last display info showed scanout i
+  std::array<ScanoutState, kMaxScanouts> scanouts_{};
+  uint64_t bytes_sent_ = 0;
+};
+
+}  // namespace vugpu::vhost
