@@ -411,10 +411,11 @@ def qemu_backend_path(qdir):
     return os.path.join(qdir, "usr/lib/qemu/vhost-user-gpu")
 
 
-def guest_images(initramfs=None, kernel=None):
-    """(kernel, initramfs): builds the initramfs into the cache unless one is given."""
+def guest_images(initramfs=None, kernel=None, out_dir=None):
+    """(kernel, initramfs): builds the initramfs (into out_dir, default the cache) unless one
+    is given."""
     if initramfs is None:
-        out = os.path.join(cache_dir(), "e2e-guest")
+        out = out_dir or os.path.join(cache_dir(), "e2e-guest")
         try:
             r = subprocess.run([os.path.join(HERE, "make-initramfs"), out], capture_output=True,
                                text=True, timeout=300)
