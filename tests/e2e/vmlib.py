@@ -339,7 +339,10 @@ class QMP:
             if left <= 0:
                 raise QMPError("QMP read timeout")
             self.sock.settimeout(left)
-            data = self.sock.recv(65536)
+            try:
+                data = self.sock.recv(65536)
+            except OSError as e:
+                raise QMPError(f"QMP connection: {e}")
             if not data:
                 raise QMPError("QMP connection closed")
             self.buf += data
@@ -350,7 +353,10 @@ class QMP:
         msg = {"execute": cmd}
         if args:
             msg["arguments"] = args
-        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        try:
+            self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        except OSError as e:
+            raise QMPError(f"QMP connection: {e}")
         deadline = time.monotonic() + timeout
         while True:
             reply = self._read(max(0.01, deadline - time.monotonic()))
@@ -451,6 +457,8 @@ class Backend:
     def start(self, timeout=20.0):
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)
+        with open(self.log_path, "w") as f:  # a fresh log per run
+            f.write("# " + " ".join(shlex.quote(a) for a in self.argv) + "\n")
         t0 = time.monotonic()
         self.proc = spawn(self.argv, self.log_path, self.env)
         while True:
@@ -547,7 +555,7 @@ class VM:
         self._dumps = 0
 
     def start(self):
-        with open(self.log_path, "a") as f:
+        with open(self.log_path, "w") as f:  # a fresh log per run
             f.write("# " + " ".join(shlex.quote(a) for a in self.argv) + "\n")
         self.t0 = time.monotonic()
         self.proc = spawn(self.argv, self.log_path, self.env)
