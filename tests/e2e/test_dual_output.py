@@ -41,7 +41,8 @@ def run(args):
         else:
             # two modetest processes; the second starts once the first has set output 0
             starts = vm.wait_markers("modetest started", 2, args.timeout)
-            modes = [test_modetest.parse_mode_text(t) for t in starts]
+            modes = [test_modetest.parse_mode_text(t, what=f"output {i}")
+                     for i, t in enumerate(starts[:2])]
             fbs = [(w, h, None) for (w, h) in modes]
         _, gt, host = vm.wait_marker("scenario running", args.timeout)
         s.timing("scenario running", host, gt)

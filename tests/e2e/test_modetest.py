@@ -23,9 +23,9 @@ def check_smpte(img, w, h, label, view=None):
               f"the SMPTE pattern (>= 99.9%)" + ("" if ok else f"; first mismatches {firsts}"))
 
 
-def parse_mode_text(text, nth=0):
+def parse_mode_text(text, nth=0, what=None):
     modes = [(int(a), int(b)) for a, b in re.findall(r"-s \d+:(\d+)x(\d+)", text)]
-    check(len(modes) > nth, f"guest started modetest with a mode for output {nth} ({text})")
+    check(len(modes) > nth, f"guest started modetest with a mode for {what or f'pipe {nth}'} ({text})")
     return modes[nth]
 
 

@@ -747,7 +747,11 @@ class Session:
         log(f"   backend: {self.backend_label}")
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, etype, exc, tb):
+        if etype is not None and not issubclass(etype, Skip):
+            for b in self.backends:
+                log(f"   backend log {b.log_path} (last lines):\n{tail(b.log_path, 15)}")
+            log(f"   artifacts (serial logs, QEMU/backend logs, PNGs): {self.artifacts}")
         self.cleanup()
         return False
 
