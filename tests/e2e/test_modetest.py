@@ -40,6 +40,8 @@ def run(args):
     with vmlib.Session(args, "modetest") as s:
         s.start_backend()
         vm = s.start_vm("modetest")
+        _, t = vm.wait_content(args.timeout, interval=0.1)
+        s.timing("first real pixels (fbcon, before modetest)", t)
         s.boot_timings(vm)
         w, h = parse_mode(vm, args.timeout)
         _, gt, host = vm.wait_marker("modetest started", args.timeout)

@@ -462,11 +462,8 @@ class Backend:
         t0 = time.monotonic()
         self.proc = spawn(self.argv, self.log_path, self.env)
         while True:
-            try:
-                if stat.S_ISSOCK(os.stat(self.socket_path).st_mode):
-                    break
-            except FileNotFoundError:
-                pass
+            if unix_listening(self.socket_path):
+                break
             if self.proc.poll() is not None:
                 raise TestFailure(f"backend exited with {self.proc.returncode} before creating "
                                   f"{self.socket_path}; log:\n{tail(self.log_path)}")
@@ -495,6 +492,23 @@ class Backend:
     def stop(self, grace=5.0):
         rc = terminate(self.proc, grace)
         return rc
+
+
+def unix_listening(path):
+    """True when a unix socket bound to path is listening (from /proc/net/unix: no test
+    connection, which a single-client backend would take as its VMM)."""
+    try:
+        if not stat.S_ISSOCK(os.stat(path).st_mode):
+            return False
+        with open("/proc/net/unix") as f:
+            next(f)
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 8 and parts[7] == path and int(parts[3], 16) & 0x10000:
+                    return True
+    except (OSError, ValueError):
+        pass
+    return False
 
 
 def tail(path, n=30):
