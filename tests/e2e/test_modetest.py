@@ -40,9 +40,9 @@ def run(args):
     with vmlib.Session(args, "modetest") as s:
         s.start_backend()
         vm = s.start_vm("modetest")
-        _, t = vm.wait_content(args.timeout, interval=0.1)
-        s.timing("first real pixels (fbcon, before modetest)", t)
         s.boot_timings(vm)
+        img, t = vm.wait_content(args.timeout, interval=0.1, allow_uniform=True)
+        s.timing(f"first guest scanout in screendump ({img.width}x{img.height}, fbcon)", t)
         w, h = parse_mode(vm, args.timeout)
         _, gt, host = vm.wait_marker("modetest started", args.timeout)
         s.timing("modetest started", host, gt)

@@ -77,10 +77,19 @@ def _pdeathsig():
         pass
 
 
+_SETPRIV = shutil.which("setpriv")
+
+
 def spawn(argv, log_path, env=None):
-    """Starts argv in its own process group, stdout+stderr to log_path."""
+    """Starts argv in its own process group, stdout+stderr to log_path, with SIGKILL as its
+    parent-death signal (util-linux setpriv execs argv in place: same pid; without setpriv, a
+    preexec_fn, which is only safe while this process has no other threads)."""
     out = open(log_path, "ab", buffering=0)
     try:
+        if _SETPRIV:
+            return subprocess.Popen([_SETPRIV, "--pdeathsig", "KILL", "--"] + list(argv),
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                    env=env, start_new_session=True)
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 env=env, start_new_session=True, preexec_fn=_pdeathsig)
     finally:
@@ -294,16 +303,17 @@ def write_png(path, width, height, rgb, alpha=False):
     return path
 
 
-def is_placeholder(img):
+def is_placeholder(img, allow_uniform=False):
     """QEMU's "Guest has not initialized the display (yet)." surface: 640x480, nearly one colour.
 
-    Also true for any nearly uniform image (a console nobody drew into yet)."""
+    Unless allow_uniform, also true for any nearly uniform image (e.g. the black screen of a
+    framebuffer console nobody wrote to yet)."""
     h = img.histogram(step=3)
     total = sum(h.values())
     dominant = h.most_common(1)[0][1] / total
     if img.width == 640 and img.height == 480 and dominant > 0.9:
         return True
-    return dominant > 0.999
+    return not allow_uniform and dominant > 0.999
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,15 +677,16 @@ class VM:
             img.save_png(os.path.join(self.artifacts, save_as))
         return img
 
-    def wait_content(self, timeout, head=None, predicate=None, interval=0.5):
-        """Waits until the head shows real content (not the placeholder and not uniform) and,
-        if given, predicate(img) is true. Returns (img, host_elapsed)."""
+    def wait_content(self, timeout, head=None, predicate=None, interval=0.5, allow_uniform=False):
+        """Waits until the head shows real content (not the placeholder and, unless
+        allow_uniform, not uniform) and, if given, predicate(img) is true.
+        Returns (img, host_elapsed)."""
         deadline = time.monotonic() + timeout
         last = None
         while True:
             img = self.screendump(head)
             last = img
-            if not is_placeholder(img) and (predicate is None or predicate(img)):
+            if not is_placeholder(img, allow_uniform) and (predicate is None or predicate(img)):
                 return img, self.elapsed()
             if time.monotonic() > deadline:
                 name = f"{self.name}.timeout-head{head or 0}.png"
