@@ -3,6 +3,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include "command_framing.hpp"
 #include "resource_state.hpp"
 #include "virgl_api.hpp"
 #include "virgl_renderer.hpp"
@@ -63,6 +64,11 @@ Status VirglRenderer::submit_3d(uint32_t ctx_id, std::span<const uint8_t> comman
     return Status::OutOfMemory;
   }
   if (dwords) std::memcpy(submit_buffer_.data(), commands.data(), commands.size());
+  if (!well_framed(submit_buffer_)) {
+    host_.log().debug("renderer.virgl: context {} sent a {}-byte buffer that is not a command stream", ctx_id,
+                      commands.size());
+    return Status::InvalidParameter;
+  }
   const int ret = virgl_renderer_submit_cmd(submit_buffer_.data(), int(ctx_id), int(dwords));
   if (ret != 0) host_.log().debug("renderer.virgl: context {} rejected a {}-byte command buffer: error {}", ctx_id,
                                   commands.size(), ret);

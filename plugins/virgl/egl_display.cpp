@@ -1,6 +1,8 @@
 #include "egl_display.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <gbm.h>
 #include <cerrno>
 #include <cstring>
@@ -20,6 +22,8 @@ bool has_word(const char* list, const char* word) {
   }
   return false;
 }
+
+constexpr unsigned kDrmMajor = 226;  // Linux's DRM character devices
 
 const char* kHint = "hint: vugpu needs Mesa's EGL (libegl-mesa0, libgl1-mesa-dri)";
 
@@ -61,6 +65,12 @@ EglDisplay::EglDisplay(const std::string& render_node) : render_node_(render_nod
           "cannot open render node '{}': {} (hint: check the path and the 'render' group, or leave "
           "render_node empty to render with EGL surfaceless)",
           render_node_, std::strerror(errno)));
+    // Mesa's GBM would happily fall back to software on any file (even /dev/null): insist on
+    // a DRM device, so a wrong path is an error and not a silent llvmpipe.
+    struct stat st {};
+    if (fstat(node_fd_.get(), &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != kDrmMajor)
+      throw EglError(fmt::format("'{}' is not a DRM device (hint: render_node must be a DRM render node such "
+                                 "as /dev/dri/renderD128, or empty for EGL surfaceless)", render_node_));
     gbm_.reset(gbm_create_device(node_fd_.get()));
     if (!gbm_)
       throw EglError(fmt::format("'{}' is not a GBM device (hint: render_node must be a DRM render node "
