@@ -15,7 +15,8 @@ Device::Impl::Impl(DeviceSettings settings, Renderer& renderer, std::vector<Pres
       memory_(memory),
       host_(host),
       guest_log_(host.log()),
-      resources_(settings_.limits) {
+      resources_(settings_.limits),
+      renderer_features_(renderer.features()) {
   if (settings_.scanouts.empty() || settings_.scanouts.size() > VIRTIO_GPU_MAX_SCANOUTS)
     throw std::invalid_argument("device: between 1 and 16 scanouts must be configured");
   std::erase(presenters_, nullptr);
@@ -104,16 +105,18 @@ void Device::Impl::execute(QueueId q, PendingCommand& cmd) {
   std::memcpy(reply_.bytes().data(), &hdr, sizeof hdr);
   cmd.bytes_written = protocol::write_response(cmd.chain.writable, reply_.bytes());
   if (cmd.bytes_written < reply_.bytes().size())
-    guest_log_.report("guest error: {}: response of {} bytes truncated to the {} writable bytes",
-                      protocol::command_name(current_type_), reply_.bytes().size(), cmd.bytes_written);
+    guest_log_.write(protocol::command_name(current_type_), "guest error: response of {} bytes truncated to the {} writable bytes",
+                     reply_.bytes().size(), cmd.bytes_written);
   // A fenced command gets its fence whether it succeeded or not: the guest waits for the fence
   // either way, and it must not signal before the work submitted ahead of it.
   if (req.has_header() && (req.header().flags & VIRTIO_GPU_FLAG_FENCE)) start_fence(cmd, req.header());
 }
 
 void Device::Impl::start_fence(PendingCommand& cmd, const virtio_gpu_ctrl_hdr& hdr) {
-  const bool on_ring = (hdr.flags & VIRTIO_GPU_FLAG_INFO_RING_IDX) && hdr.ring_idx < protocol::kMaxRings &&
-                       contexts_.count(hdr.ctx_id) != 0;
+  // A context's ring only where the renderer offers CONTEXT_INIT (rings exist only then) and
+  // the guest names a ring of a context it created; anything else is the device-wide timeline.
+  const bool on_ring = renderer_features_.context_init && (hdr.flags & VIRTIO_GPU_FLAG_INFO_RING_IDX) &&
+                       hdr.ring_idx < protocol::kMaxRings && contexts_.count(hdr.ctx_id) != 0;
   cmd.timeline = on_ring ? FenceTimeline{hdr.ctx_id, hdr.ring_idx} : FenceTimeline{};
   cmd.fence_id = hdr.fence_id;
   // Wait first, then ask: a renderer may signal from inside create_fence.

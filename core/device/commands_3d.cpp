@@ -105,7 +105,7 @@ Status Device::Impl::cmd_submit_3d(const protocol::Request& req) {
 Status Device::Impl::cmd_get_capset_info(const protocol::Request& req) {
   virtio_gpu_get_capset_info c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  const uint32_t count = renderer_.features().num_capsets;
+  const uint32_t count = renderer_features_.num_capsets;
   if (c.capset_index >= count) return fail(Status::InvalidParameter, "capset index {} (have {})", c.capset_index, count);
   CapsetInfo info;
   if (Status s = renderer_.capset_info(c.capset_index, info); s != Status::Ok) return fail(s, "renderer failed");
@@ -120,7 +120,7 @@ Status Device::Impl::cmd_get_capset_info(const protocol::Request& req) {
 Status Device::Impl::cmd_get_capset(const protocol::Request& req) {
   virtio_gpu_get_capset c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  const uint32_t count = renderer_.features().num_capsets;
+  const uint32_t count = renderer_features_.num_capsets;
   CapsetInfo info;
   bool found = false;
   for (uint32_t i = 0; i < count && !found; ++i)

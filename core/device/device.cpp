@@ -14,7 +14,7 @@ Device::~Device() = default;
 uint64_t Device::features() const {
   uint64_t bits = 0;
   if (impl_->settings_.edid) bits |= uint64_t{1} << VIRTIO_GPU_F_EDID;
-  const RendererFeatures rf = impl_->renderer_.features();
+  const RendererFeatures& rf = impl_->renderer_features_;
   if (rf.virgl) bits |= uint64_t{1} << VIRTIO_GPU_F_VIRGL;
   if (rf.context_init) bits |= uint64_t{1} << VIRTIO_GPU_F_CONTEXT_INIT;
   return bits;
@@ -23,7 +23,7 @@ uint64_t Device::features() const {
 virtio_gpu_config Device::config_space() const {
   virtio_gpu_config c = zeroed<virtio_gpu_config>();
   c.num_scanouts = impl_->configured_scanouts_;
-  c.num_capsets = impl_->renderer_.features().num_capsets;
+  c.num_capsets = impl_->renderer_features_.num_capsets;
   return c;
 }
 

@@ -11,8 +11,8 @@
 #include <unordered_set>
 #include <vector>
 #include "device/device.hpp"
-#include "device/guest_error_log.hpp"
 #include "device/resource_table.hpp"
+#include "log/rate_limited_log.hpp"
 #include "protocol/request.hpp"
 #include "protocol/wire.hpp"
 
@@ -116,11 +116,12 @@ struct Device::Impl {
   FrameRelease make_release(const std::shared_ptr<ReleaseCounter>& counter);
   CommandQueue& queue(QueueId q) { return queues_[static_cast<size_t>(q)]; }
 
-  // Logs a guest error (rate-limited) and returns s.
+  // Logs a guest error (rate-limited per command type) and returns s.
   template <typename... Args>
   Status fail(Status s, fmt::format_string<Args...> f, Args&&... args) {
-    guest_log_.report("guest error: {}: {} -> {}", protocol::command_name(current_type_),
-                      fmt::format(f, std::forward<Args>(args)...), to_string(s));
+    if (host_.log().enabled(LogLevel::Warn))
+      guest_log_.write(protocol::command_name(current_type_), "guest error: {} -> {}",
+                       fmt::format(f, std::forward<Args>(args)...), to_string(s));
     return s;
   }
   template <typename T>
@@ -173,8 +174,9 @@ struct Device::Impl {
   HostServices& host_;
   CompleteFn complete_;
 
-  GuestErrorLog guest_log_;
+  RateLimitedLog guest_log_;
   ResourceTable resources_;
+  RendererFeatures renderer_features_;  // asked once: a renderer's features do not change
   std::array<ScanoutState, VIRTIO_GPU_MAX_SCANOUTS> scanouts_{};
   uint32_t configured_scanouts_ = 1;
   uint32_t known_scanouts_ = 1;  // max(configured, reported by a presenter): valid ids are below

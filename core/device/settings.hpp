@@ -25,7 +25,8 @@ struct Limits {
 };
 
 struct DeviceSettings {
-  std::vector<ScanoutSettings> scanouts{ScanoutSettings{}};  // 1..16
+  // 1..16. (Sized, not brace-initialised: GCC 12 warns falsely about an initializer_list here.)
+  std::vector<ScanoutSettings> scanouts = std::vector<ScanoutSettings>(1);
   Limits limits;
   bool edid = true;  // offer VIRTIO_GPU_F_EDID
 };

@@ -81,7 +81,11 @@ class Renderer {
   // A fenced command was processed. Return true when the renderer will call
   // HostServices::fence_signalled(ctx_id, ring_idx, fence_id) later; false when all earlier
   // work is already complete (2D renderers: always false, the command completes at once).
-  // `ring_idx` is valid only when `on_ring` (VIRTIO_GPU_FLAG_INFO_RING_IDX).
+  // `ring_idx` is valid only when `on_ring` (VIRTIO_GPU_FLAG_INFO_RING_IDX on a context the
+  // guest created; the core sets on_ring only when features().context_init).
+  // Report a ring fence as fence_signalled(ctx_id, ring_idx, id) and every other fence as
+  // fence_signalled(0, 0, id): signalling id completes every pending fence <= id on that
+  // timeline. Signalling from inside create_fence() is allowed.
   virtual bool create_fence(uint32_t /*ctx_id*/, bool /*on_ring*/, uint32_t /*ring_idx*/, uint64_t /*fence_id*/) { return false; }
 };
 
