@@ -25,6 +25,7 @@ void SplitRing::attach(uint32_t num, void* desc, void* avail, void* used) {
   avail_ = static_cast<uint8_t*>(avail);
   used_ = static_cast<uint8_t*>(used);
   used_idx_ = load16(used_ + kIdx);
+  signalled_used_ = used_idx_;
   signalled_used_valid_ = false;
 }
 
@@ -72,7 +73,7 @@ bool SplitRing::need_notify(bool event_idx) {
   const bool valid = signalled_used_valid_;
   signalled_used_ = used_idx_;
   signalled_used_valid_ = true;
-  if (valid && old_idx == used_idx_) return false;  // nothing new since the last notification
+  if (old_idx == used_idx_) return false;  // nothing new since the last notification (or attach)
   if (!event_idx) return !(load16(avail_ + kFlags) & kAvailFlagNoInterrupt);
   if (!valid) return true;
   const uint16_t used_event = load16(avail_ + avail_entry(num_));

@@ -68,7 +68,7 @@ class SplitRing {
   uint8_t* used_ = nullptr;
   uint16_t last_avail_idx_ = 0;   // next avail entry to take
   uint16_t used_idx_ = 0;         // next used entry to fill
-  uint16_t signalled_used_ = 0;   // used_idx_ at the last need_notify()
+  uint16_t signalled_used_ = 0;   // used_idx_ at the last need_notify() (or attach)
   bool signalled_used_valid_ = false;
 };
 

@@ -1,0 +1,34 @@
+// The VMM's end of a vhost-user-gpu display socket, for tests: reads the back-end's messages
+// (with any fds) and writes replies, the way QEMU's vhost-user-gpu.c does.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+#include "loop/unique_fd.hpp"
+#include "vhost-user/gpu_protocol.hpp"
+
+namespace vugpu::test {
+
+struct PeerMessage {
+  gpu::Header header{};
+  std::vector<uint8_t> payload;
+  std::vector<UniqueFd> fds;
+  template <typename T> T as(size_t offset = 0) const;
+};
+
+// Reads one whole message (nullopt on timeout / EOF).
+std::optional<PeerMessage> peer_read(int fd, int timeout_ms = 1000);
+// Sends a reply (reply flag set).
+void peer_reply(int fd, uint32_t request, std::span<const uint8_t> payload);
+void peer_reply_u64(int fd, uint32_t request, uint64_t v);
+// GET_DISPLAY_INFO reply with the given enabled modes (index = scanout).
+void peer_reply_display_info(int fd, const std::vector<std::pair<uint32_t, uint32_t>>& modes);
+
+template <typename T> T PeerMessage::as(size_t offset) const {
+  T v{};
+  if (payload.size() >= offset + sizeof v) __builtin_memcpy(&v, payload.data() + offset, sizeof v);
+  return v;
+}
+
+}  // namespace vugpu::test

@@ -1,0 +1,429 @@
+// The vhost-user-gpu display channel over a real socketpair: exact bytes on the wire, partial
+// writes, replies with timeouts, QEMU's unanswered requests, fds, a peer that goes away.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <drm_fourcc.h>
+#include "display_peer.hpp"
+#include "test_support.hpp"
+#include "vhost-user/display_channel.hpp"
+
+namespace vugpu::vhost {
+namespace {
+
+using namespace std::chrono_literals;
+using test::PeerMessage;
+
+// A VMM peer on its own thread: hands every message to `handler` (which may reply).
+class PeerThread {
+ public:
+  using Handler = std::function<void(int fd, const PeerMessage&)>;
+  PeerThread(int fd, Handler h) : fd_(fd), handler_(std::move(h)), thread_([this] { run(); }) {}
+  ~PeerThread() {
+    stop_ = true;
+    thread_.join();
+  }
+  std::vector<uint32_t> requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  void run() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 10) <= 0) continue;
+      auto m = test::peer_read(fd_, 1000);
+      if (!m) return;
+      {
+        std::lock_guard lock(mutex_);
+        requests_.push_back(m->header.request);
+      }
+      handler_(fd_, *m);
+    }
+  }
+  int fd_;
+  Handler handler_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<uint32_t> requests_;
+  std::thread thread_;
+};
+
+class DisplayChannelTest : public ::testing::Test {
+ protected:
+  void open(int timeout_ms = 1000, int sndbuf = 0) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    if (sndbuf > 0) {
+      ASSERT_EQ(::setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf), 0);
+    }
+    peer_.reset(sv[1]);
+    channel_ = std::make_unique<DisplayChannel>(loop_, UniqueFd(sv[0]), log_, timeout_ms);
+  }
+  // Does the feature negotiation like QEMU (which offers EDID and DMABUF2).
+  void negotiate(uint64_t offered = (1u << gpu::kProtocolEdid) | (1u << gpu::kProtocolDmabuf2)) {
+    ASSERT_TRUE(channel_->start());
+    auto m = test::peer_read(peer_.get());
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->header.request, gpu::kGetProtocolFeatures);
+    test::peer_reply_u64(peer_.get(), gpu::kGetProtocolFeatures, offered);
+    for (int i = 0; i < 100 && !channel_->negotiated(); ++i) loop_.run_once(10);
+    ASSERT_TRUE(channel_->negotiated());
+    m = test::peer_read(peer_.get());
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->header.request, gpu::kSetProtocolFeatures);
+  }
+  bool peer_has_data() {
+    pollfd p{peer_.get(), POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
+  EventLoop loop_;
+  test::CaptureLog log_;
+  UniqueFd peer_;
+  std::unique_ptr<DisplayChannel> channel_;
+};
+
+// A frame buffer with padded rows and a recognisable pattern.
+struct Pixels {
+  uint32_t width, height, stride;
+  std::vector<uint8_t> bytes;
+  Pixels(uint32_t w, uint32_t h, uint32_t pad) : width(w), height(h), stride(w * 4 + pad), bytes(size_t{stride} * h) {
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 7 + i / 251);
+  }
+  const uint8_t* at(uint32_t x, uint32_t y) const { return bytes.data() + size_t{y} * stride + size_t{x} * 4; }
+  std::vector<uint8_t> rect(const Rect& r) const {
+    std::vector<uint8_t> out;
+    for (uint32_t y = 0; y < r.height; ++y) out.insert(out.end(), at(r.x, r.y + y), at(r.x, r.y + y) + r.width * 4);
+    return out;
+  }
+};
+
+TEST_F(DisplayChannelTest, NegotiatesTheFeaturesBothSidesKnow) {
+  open();
+  ASSERT_TRUE(channel_->start());
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kGetProtocolFeatures);
+  EXPECT_EQ(m->header.flags, 0u);
+  EXPECT_EQ(m->header.size, 0u);
+  EXPECT_FALSE(channel_->negotiated());
+  EXPECT_FALSE(channel_->has_edid());
+  test::peer_reply_u64(peer_.get(), gpu::kGetProtocolFeatures, (1u << gpu::kProtocolEdid) | (1u << 7));
+  for (int i = 0; i < 100 && !channel_->negotiated(); ++i) loop_.run_once(10);
+  EXPECT_TRUE(channel_->has_edid());
+  EXPECT_FALSE(channel_->has_dmabuf2());
+  m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kSetProtocolFeatures);
+  EXPECT_EQ(m->as<uint64_t>(), 1u << gpu::kProtocolEdid) << "only what both sides know";
+}
+
+TEST_F(DisplayChannelTest, UpdateSendsExactlyTheRectangleRowsFromTheFrame) {
+  open();
+  const Pixels px(64, 48, 32);
+  ASSERT_EQ(channel_->scanout(0, 64, 48), Status::Ok);
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kScanout);
+  EXPECT_EQ(m->header.size, sizeof(gpu::Scanout));
+  EXPECT_EQ(m->as<gpu::Scanout>().width, 64u);
+  EXPECT_EQ(m->as<gpu::Scanout>().height, 48u);
+
+  const Rect r{3, 5, 10, 4};
+  const uint64_t before = channel_->bytes_sent();
+  ASSERT_EQ(channel_->update(0, r, px.at(3, 5), px.stride), Status::Ok);
+  m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kUpdate);
+  EXPECT_EQ(m->header.flags, 0u);
+  ASSERT_EQ(m->header.size, sizeof(gpu::Update) + 10 * 4 * 4);
+  const auto u = m->as<gpu::Update>();
+  EXPECT_EQ(u.scanout_id, 0u);
+  EXPECT_EQ(u.x, 3u);
+  EXPECT_EQ(u.y, 5u);
+  EXPECT_EQ(u.width, 10u);
+  EXPECT_EQ(u.height, 4u);
+  EXPECT_EQ(std::vector<uint8_t>(m->payload.begin() + sizeof(gpu::Update), m->payload.end()), px.rect(r));
+  EXPECT_EQ(channel_->bytes_sent() - before, sizeof(gpu::Header) + m->header.size);
+
+  // Whole-width rows are contiguous: same bytes through the one-piece path.
+  const Pixels tight(16, 8, 0);
+  ASSERT_EQ(channel_->scanout(1, 16, 8), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  const Rect all{0, 2, 16, 5};
+  ASSERT_EQ(channel_->update(1, all, tight.at(0, 2), tight.stride), Status::Ok);
+  m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(std::vector<uint8_t>(m->payload.begin() + sizeof(gpu::Update), m->payload.end()), tight.rect(all));
+}
+
+TEST_F(DisplayChannelTest, UpdateIsCheckedBeforeAnythingIsSent) {
+  open();
+  const Pixels px(32, 32, 0);
+  EXPECT_EQ(channel_->update(0, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId)
+      << "no SCANOUT on this channel: QEMU would draw into a surface it does not have";
+  ASSERT_EQ(channel_->scanout(0, 32, 32), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  EXPECT_EQ(channel_->update(0, {30, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidParameter);
+  EXPECT_EQ(channel_->update(0, {0, 0, 8, 8}, px.at(0, 0), 16), Status::InvalidParameter) << "stride < row";
+  EXPECT_EQ(channel_->update(16, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId);
+  EXPECT_EQ(channel_->update(0, {0, 0, 0, 8}, px.at(0, 0), px.stride), Status::Ok) << "empty: nothing to do";
+  EXPECT_FALSE(peer_has_data());
+  // Disabling the scanout makes updates invalid again.
+  ASSERT_EQ(channel_->scanout(0, 0, 0), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  EXPECT_EQ(channel_->update(0, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId);
+}
+
+TEST_F(DisplayChannelTest, PartialWritesAreContinuedUntilTheWholeMessageIsOut) {
+  const int small = 4096;
+  open(2000, small);
+  // Tiny socket buffers: a 1 MiB update goes out in hundreds of pieces.
+  ASSERT_EQ(::setsockopt(peer_.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+  const Pixels px(512, 512, 64);
+  ASSERT_EQ(channel_->scanout(0, 512, 512), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+
+  std::vector<uint8_t> received;
+  std::thread reader([&] {
+    const size_t want = sizeof(gpu::Header) + sizeof(gpu::Update) + 512 * 512 * 4;
+    std::vector<uint8_t> chunk(1000);
+    int reads = 0;
+    while (received.size() < want) {
+      pollfd p{peer_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 2000) <= 0) break;
+      const ssize_t n = ::recv(peer_.get(), chunk.data(), std::min(chunk.size(), want - received.size()), 0);
+      if (n <= 0) break;
+      received.insert(received.end(), chunk.begin(), chunk.begin() + n);
+      if (++reads % 64 == 0) std::this_thread::sleep_for(1ms);  // a slow reader
+    }
+  });
+  const Rect r{0, 0, 512, 512};
+  EXPECT_EQ(channel_->update(0, r, px.at(0, 0), px.stride), Status::Ok);
+  reader.join();
+  ASSERT_EQ(received.size(), sizeof(gpu::Header) + sizeof(gpu::Update) + 512 * 512 * 4);
+  gpu::Header h;
+  std::memcpy(&h, received.data(), sizeof h);
+  EXPECT_EQ(h.request, gpu::kUpdate);
+  EXPECT_EQ(h.size, sizeof(gpu::Update) + 512 * 512 * 4);
+  EXPECT_TRUE(std::equal(received.begin() + sizeof h + sizeof(gpu::Update), received.end(), px.rect(r).begin()));
+  EXPECT_TRUE(channel_->is_open());
+}
+
+TEST_F(DisplayChannelTest, SilentPeerCostsOneTimeoutAndItsLateReplyIsDropped) {
+  open(150);
+  std::array<DisplayMode, 16> modes{};
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(channel_->display_info(modes), Status::Unspec);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, 140ms);
+  EXPECT_LT(waited, 1000ms);
+  EXPECT_TRUE(channel_->is_open()) << "a slow VMM is not a broken stream";
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->header.request, gpu::kGetDisplayInfo);
+  test::peer_reply_display_info(peer_.get(), {{800, 600}});  // the late answer
+
+  PeerThread vmm(peer_.get(), [](int fd, const PeerMessage& msg) {
+    if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{1024, 768}, {640, 480}});
+  });
+  ASSERT_EQ(channel_->display_info(modes), Status::Ok);
+  EXPECT_EQ(modes[0].width, 1024u) << "the late 800x600 reply was taken for the new request";
+  EXPECT_EQ(modes[0].height, 768u);
+  EXPECT_TRUE(modes[0].enabled);
+  EXPECT_EQ(modes[1].width, 640u);
+  EXPECT_FALSE(modes[2].enabled);
+}
+
+TEST_F(DisplayChannelTest, EdidIsAskedOnlyForScanoutsTheVmmReported) {
+  open();
+  negotiate();
+  PeerThread vmm(peer_.get(), [](int fd, const PeerMessage& msg) {
+    if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{1280, 800}});
+    if (msg.header.request == gpu::kGetEdid) {
+      virtio_gpu_resp_edid e{};
+      e.hdr.type = VIRTIO_GPU_RESP_OK_EDID;
+      e.size = 128;
+      for (int i = 0; i < 128; ++i) e.edid[i] = static_cast<uint8_t>(i ^ 0x5a);
+      test::peer_reply(fd, gpu::kGetEdid, std::span(reinterpret_cast<const uint8_t*>(&e), sizeof e));
+    }
+  });
+  std::vector<uint8_t> edid;
+  EXPECT_EQ(channel_->edid(1, edid), Status::InvalidScanoutId);
+  ASSERT_EQ(channel_->edid(0, edid), Status::Ok);
+  ASSERT_EQ(edid.size(), 128u);
+  EXPECT_EQ(edid[5], 5 ^ 0x5a);
+  const auto seen = vmm.requests();
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), gpu::kGetEdid), 1) << "never asked for scanout 1";
+  EXPECT_EQ(seen.front(), gpu::kGetDisplayInfo) << "display info first, to know the scanouts";
+}
+
+TEST_F(DisplayChannelTest, EdidWithoutTheFeatureIsNotSupported) {
+  open();
+  negotiate(1u << gpu::kProtocolDmabuf2);
+  std::vector<uint8_t> edid;
+  EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
+  EXPECT_FALSE(peer_has_data());
+}
+
+TEST_F(DisplayChannelTest, AnUnansweredRequestIsSkippedWhenALaterReplyComes) {
+  open(100);
+  negotiate();
+  // The VMM reported scanout 0, then ignores GET_EDID (as QEMU does for a scanout it lacks).
+  {
+    PeerThread vmm(peer_.get(), [](int fd, const PeerMessage& msg) {
+      if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{800, 600}});
+    });
+    std::vector<uint8_t> edid;
+    EXPECT_EQ(channel_->edid(0, edid), Status::Unspec);
+    std::array<DisplayMode, 16> modes{};
+    EXPECT_EQ(channel_->display_info(modes), Status::Ok) << "the pending GET_EDID must not block this reply";
+    EXPECT_EQ(modes[0].width, 800u);
+  }
+  EXPECT_TRUE(channel_->is_open());
+  EXPECT_TRUE(log_.contains("did not answer GET_EDID"));
+}
+
+TEST_F(DisplayChannelTest, UnsolicitedMessageOrPeerCloseClosesTheChannel) {
+  open();
+  test::peer_reply_u64(peer_.get(), gpu::kGetDisplayInfo, 0);  // a reply nobody asked for
+  for (int i = 0; i < 50 && channel_->is_open(); ++i) loop_.run_once(10);
+  EXPECT_FALSE(channel_->is_open());
+  EXPECT_TRUE(log_.contains("reply GET_DISPLAY_INFO to no request"));
+  EXPECT_EQ(channel_->scanout(0, 10, 10), Status::Unspec);
+
+  open();
+  peer_.reset();
+  for (int i = 0; i < 50 && channel_->is_open(); ++i) loop_.run_once(10);
+  EXPECT_FALSE(channel_->is_open());
+  std::array<DisplayMode, 16> modes{};
+  EXPECT_EQ(channel_->display_info(modes), Status::Unspec);
+}
+
+TEST_F(DisplayChannelTest, CursorMessagesCarryTheImageAsIs) {
+  open();
+  std::vector<uint32_t> argb(64 * 64);
+  for (uint32_t i = 0; i < argb.size(); ++i) argb[i] = 0xff000000u | i;
+  ASSERT_EQ(channel_->cursor_update(1, 10, 20, CursorImage{3, 4, argb.data()}), Status::Ok);
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kCursorUpdate);
+  ASSERT_EQ(m->header.size, sizeof(gpu::CursorUpdate));
+  const auto* cu = reinterpret_cast<const gpu::CursorUpdate*>(m->payload.data());
+  EXPECT_EQ(cu->pos.scanout_id, 1u);
+  EXPECT_EQ(cu->pos.x, 10u);
+  EXPECT_EQ(cu->pos.y, 20u);
+  EXPECT_EQ(cu->hot_x, 3u);
+  EXPECT_EQ(cu->hot_y, 4u);
+  EXPECT_EQ(std::memcmp(cu->data, argb.data(), 64 * 64 * 4), 0);
+
+  ASSERT_EQ(channel_->cursor_pos(1, 5, 6, true), Status::Ok);
+  m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kCursorPos);
+  EXPECT_EQ(m->as<gpu::CursorPos>().x, 5u);
+  ASSERT_EQ(channel_->cursor_pos(1, 5, 6, false), Status::Ok);
+  m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kCursorPosHide);
+  EXPECT_EQ(channel_->cursor_update(1, 0, 0, CursorImage{}), Status::InvalidParameter);
+}
+
+TEST_F(DisplayChannelTest, DmabufScanoutPassesTheFdAndUpdateWaitsForTheReply) {
+  open(150);
+  negotiate();
+  UniqueFd buf(::memfd_create("fake-dmabuf", MFD_CLOEXEC));
+  Frame f;
+  f.width = 1920;
+  f.height = 1080;
+  f.stride = 1920 * 4;
+  f.fourcc = DRM_FORMAT_XRGB8888;
+  f.modifier = DRM_FORMAT_MOD_LINEAR;
+  f.dmabuf_fd = buf.get();
+  f.view = {0, 0, 1280, 720};
+  f.y0_top = false;
+  ASSERT_EQ(channel_->dmabuf_scanout(2, f), Status::Ok);
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kDmabufScanout2);
+  ASSERT_EQ(m->fds.size(), 1u);
+  struct stat a {}, b {};
+  ASSERT_EQ(::fstat(buf.get(), &a), 0);
+  ASSERT_EQ(::fstat(m->fds[0].get(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino) << "the VMM got the frame's buffer";
+  const auto d = m->as<gpu::DmabufScanout2>();
+  EXPECT_EQ(d.base.scanout_id, 2u);
+  EXPECT_EQ(d.base.width, 1280u);
+  EXPECT_EQ(d.base.fd_width, 1920u);
+  EXPECT_EQ(d.base.fd_stride, 1920u * 4);
+  EXPECT_EQ(d.base.fd_flags, 0u) << "bottom-up";
+  EXPECT_EQ(static_cast<uint32_t>(d.base.fd_drm_fourcc), DRM_FORMAT_XRGB8888);
+  EXPECT_EQ(d.modifier, DRM_FORMAT_MOD_LINEAR);
+
+  EXPECT_EQ(channel_->update(2, {0, 0, 1, 1}, nullptr, 4), Status::InvalidScanoutId) << "dmabuf scanout";
+  EXPECT_EQ(channel_->dmabuf_update(2, {0, 0, 1281, 1}), Status::InvalidParameter);
+  EXPECT_EQ(channel_->dmabuf_update(2, {0, 0, 64, 64}), Status::Unspec) << "no reply: timeout";
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  {
+    PeerThread vmm(peer_.get(), [](int fd, const PeerMessage& msg) {
+      if (msg.header.request == gpu::kDmabufUpdate) test::peer_reply(fd, gpu::kDmabufUpdate, {});
+    });
+    test::peer_reply(peer_.get(), gpu::kDmabufUpdate, {});  // the late reply to the first one
+    EXPECT_EQ(channel_->dmabuf_update(2, {0, 0, 64, 64}), Status::Ok);
+  }
+  // Switching the dmabuf scanout off sends DMABUF_SCANOUT without an fd.
+  ASSERT_EQ(channel_->scanout(2, 0, 0), Status::Ok);
+  m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kDmabufScanout);
+  EXPECT_TRUE(m->fds.empty());
+}
+
+TEST_F(DisplayChannelTest, ModifierNeedsDmabuf2) {
+  open();
+  negotiate(1u << gpu::kProtocolEdid);
+  UniqueFd buf(::memfd_create("fake-dmabuf", MFD_CLOEXEC));
+  Frame f;
+  f.width = f.height = 64;
+  f.stride = 256;
+  f.fourcc = DRM_FORMAT_XRGB8888;
+  f.modifier = I915_FORMAT_MOD_X_TILED;
+  f.dmabuf_fd = buf.get();
+  f.view = {0, 0, 64, 64};
+  EXPECT_EQ(channel_->dmabuf_scanout(0, f), Status::NotSupported);
+  f.modifier = DRM_FORMAT_MOD_LINEAR;
+  ASSERT_EQ(channel_->dmabuf_scanout(0, f), Status::Ok);
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kDmabufScanout);
+  EXPECT_EQ(m->header.size, sizeof(gpu::DmabufScanout));
+  EXPECT_EQ(m->fds.size(), 1u);
+}
+
+TEST_F(DisplayChannelTest, TimeoutInTheMiddleOfAMessageClosesTheChannel) {
+  open(100);
+  const int small = 4096;
+  ASSERT_EQ(::setsockopt(peer_.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+  const Pixels px(512, 512, 0);
+  ASSERT_EQ(channel_->scanout(0, 512, 512), Status::Ok);
+  // The peer never reads: the 1 MiB update stops half way.
+  EXPECT_EQ(channel_->update(0, {0, 0, 512, 512}, px.at(0, 0), px.stride), Status::Unspec);
+  EXPECT_FALSE(channel_->is_open()) << "the stream is mid-message: nothing more can be sent on it";
+  EXPECT_TRUE(log_.contains("timed out"));
+}
+
+}  // namespace
+}  // namespace vugpu::vhost
