@@ -11,6 +11,7 @@ std::vector<PluginFolder> plugin_search_path(const char* env_value, const std::v
   auto add = [&](std::string_view folder, const char* origin) {
     if (folder.empty()) return;
     std::filesystem::path p = std::filesystem::path(folder).lexically_normal();
+    if (!p.has_filename() && p.has_relative_path()) p = p.parent_path();  // "/b/" and "/b" are one folder
     for (const auto& f : out)
       if (f.path == p) return;
     out.push_back({std::move(p), origin});

@@ -1,0 +1,60 @@
+#include "daemon/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include "log/spdlog_log.hpp"
+
+namespace vugpu {
+
+ParsedCommandLine parse_command_line(int argc, char** argv) {
+  CommandLine cl;
+  CLI::App app{"vugpu: a virtio-gpu device in its own process (vhost-user GPU backend) with renderer and presenter "
+               "plugins",
+               "vugpu"};
+  app.footer(
+      "Configuration: --config FILE, else /etc/vugpu/vugpu.toml when it exists, else the built-in default; see "
+      "--check-config.\nPlugins are searched in $VUGPU_PLUGIN_PATH (colon-separated), the config's plugin_path, "
+      "then " VUGPU_PLUGIN_DIR ".\nSignals: SIGTERM/SIGINT stop cleanly; SIGUSR1 writes --stats-file.");
+  app.set_version_flag("--version", "vugpu " VUGPU_VERSION);
+
+  auto* socket = app.add_option("-s,--socket-path", cl.socket_path, "Listen for the VMM on this UNIX socket")
+                     ->type_name("PATH");
+  auto* fd = app.add_option("-f,--fd", cl.fd, "Serve this already connected socket fd (from the VMM)")
+                 ->type_name("N")
+                 ->check(CLI::NonNegativeNumber);
+  socket->excludes(fd);
+  fd->excludes(socket);
+  app.add_flag("-c,--print-capabilities", cl.print_capabilities, "Print the vhost-user capabilities (JSON) and exit");
+  auto* config = app.add_option("--config", cl.config_file, "Configuration file (TOML)")->type_name("FILE");
+  auto* check = app.add_option("--check-config", cl.check_config_file,
+                               "Check FILE, print the effective configuration (plugin options included), exit 0 or 1")
+                    ->type_name("FILE");
+  check->excludes(config);
+  app.add_flag("--list-plugins", cl.list_plugins, "List the plugins found, with their options, and exit");
+  app.add_flag("-g,--virgl", cl.overrides.virgl, "Use the renderer.virgl plugin (3D)");
+  std::string render_node;
+  app.add_option("-r,--render-node", render_node, "DRM render node for renderer.virgl (implies --virgl)")
+      ->type_name("PATH");
+  app.add_flag("--once", cl.once, "Exit when the first VMM disconnects");
+  int verbose = 0;
+  app.add_flag("-v,--verbose", verbose, "More log output (-v debug, -vv trace)");
+  std::string log_level;
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error (overrides the config)")
+      ->type_name("LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error"}));
+  app.add_option("--stats-file", cl.stats_file, "Write counters (JSON) here on SIGUSR1 and at exit")->type_name("FILE");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, app.exit(e)};
+  }
+  if (!render_node.empty()) {
+    cl.overrides.render_node = render_node;
+    cl.overrides.virgl = true;
+  }
+  if (!log_level.empty()) cl.overrides.log_level = parse_log_level(log_level);
+  else if (verbose > 0) cl.overrides.log_level = verbose == 1 ? LogLevel::Debug : LogLevel::Trace;
+  return {std::move(cl), 0};
+}
+
+}  // namespace vugpu

@@ -1,0 +1,94 @@
+#include "daemon/serve.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <list>
+#include "daemon/signals.hpp"
+#include "device/device.hpp"
+#include "host/loop_host_services.hpp"
+#include "host/stats_file.hpp"
+#include "loop/event_loop.hpp"
+#include "memory/guest_memory.hpp"
+#include "vhost-user/server.hpp"
+
+namespace vugpu {
+
+namespace {
+
+// One HostServices per plugin, each with a log that names the plugin. A list: addresses stay
+// valid as plugins are added.
+class PluginHosts {
+ public:
+  PluginHosts(EventLoop& loop, Log& log, HostLinks& links) : loop_(loop), log_(log), links_(links) {}
+  HostServices& add(std::string_view plugin_name) {
+    auto& tagged = logs_.emplace_back(log_, std::string(plugin_name));
+    return hosts_.emplace_back(loop_, tagged, links_);
+  }
+
+ private:
+  EventLoop& loop_;
+  Log& log_;
+  HostLinks& links_;
+  std::list<TaggedLog> logs_;
+  std::list<LoopHostServices> hosts_;  // after logs_: destroyed first
+};
+
+}  // namespace
+
+int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, SpdLog& log) {
+  // Declaration order is destruction order reversed: the server goes first, then the device,
+  // then the plugin objects (each before its library), then their HostServices, then the loop.
+  EventLoop loop;
+  HostLinks links;
+  PluginHosts hosts(loop, log, links);
+
+  auto renderer = create_renderer(plugins.renderer.library, hosts.add(plugins.renderer.library->name()),
+                                  plugins.renderer.options);
+  std::vector<PluginInstance<Presenter>> presenters;
+  std::vector<Presenter*> presenter_pointers;
+  for (auto& p : plugins.presenters) {
+    presenters.push_back(create_presenter(p.library, hosts.add(p.library->name()), p.options));
+    presenter_pointers.push_back(presenters.back().get());
+  }
+
+  GuestMemory memory;
+  LoopHostServices device_host(loop, log, links);
+  Device device(config.device, *renderer, presenter_pointers, memory, device_host);
+  links.fence_signalled = [&device](uint32_t ctx, uint32_t ring, uint64_t fence) {
+    device.fence_signalled(ctx, ring, fence);
+  };
+  VhostUserServer server(loop, device, memory, log, ServerOptions{cl.socket_path, cl.fd, cl.once});
+  links.vmm_display = [&server] { return server.vmm_display(); };
+
+  const auto write_stats = [&] {
+    if (cl.stats_file.empty()) return;
+    if (auto error = write_stats_file(cl.stats_file, stats_json(links.bytes_copied.load(), device.stats()));
+        !error.empty())
+      log.error("stats: {}", error);
+  };
+  SignalWatch signals(loop, [&](int signo) {
+    if (signo == SIGUSR1) {
+      write_stats();
+      return;
+    }
+    log.info("{}: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    loop.stop();
+  });
+
+  server.start();
+  log.info("vugpu {} serving {} with {} and {} presenter(s)", VUGPU_VERSION,
+           cl.fd >= 0 ? fmt::format("fd {}", cl.fd) : cl.socket_path, config.renderer, presenters.size());
+  const bool ok = loop.run();
+
+  for (auto& p : presenters) p->shutdown();
+  write_stats();
+  links.vmm_display = nullptr;
+  links.fence_signalled = nullptr;
+  if (!ok) {
+    log.error("event loop failed");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace vugpu

@@ -1,0 +1,19 @@
+// Counters for benchmarks and operators, as one JSON object:
+//   {"bytes_copied": N, "commands": N, "errors": N, "frames_presented": N, "resources": N,
+//    "host_bytes": N}
+// bytes_copied = pixel bytes copied on the host (HostServices::count_copy, all plugins);
+// the rest is Device::stats(). The daemon writes it to --stats-file on SIGUSR1 and at exit.
+#pragma once
+#include <cstdint>
+#include <string>
+#include "device/device.hpp"
+
+namespace vugpu {
+
+std::string stats_json(uint64_t bytes_copied, const DeviceStats& device);
+
+// Writes `json` (plus a newline) to `path` atomically (temporary file + rename), so a reader
+// sees the old or the new file, never half of one. Returns "" or the reason it failed.
+std::string write_stats_file(const std::string& path, const std::string& json);
+
+}  // namespace vugpu

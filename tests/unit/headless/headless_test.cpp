@@ -1,0 +1,330 @@
+// present.headless, loaded through the real loader and driven with real frames: the PNGs it
+// writes are decoded with libspng and compared pixel by pixel, for every 2D fourcc.
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include "config/config.hpp"
+#include "config/plugin_options.hpp"
+#include "host/loop_host_services.hpp"
+#include "log/spdlog_log.hpp"
+#include "loop/unique_fd.hpp"
+#include "plugin/loader.hpp"
+#include "plugin/plugin_error.hpp"
+#include "png_reader.hpp"
+#include "vugpu/format.hpp"
+
+static_assert(std::endian::native == std::endian::little, "DRM fourccs name little-endian words");
+
+namespace vugpu {
+namespace {
+
+struct Rgba {
+  uint8_t r, g, b, a;
+  friend bool operator==(const Rgba&, const Rgba&) = default;
+};
+
+// Packs one pixel the way DRM defines each format: a little-endian 32-bit word, most
+// significant component named first (XRGB8888 = [31:0] x:R:G:B). Written independently of
+// vugpu::channel_offsets, which the presenter uses.
+uint32_t pack(uint32_t fourcc, Rgba p, uint8_t filler) {
+  const auto word = [](uint8_t c3, uint8_t c2, uint8_t c1, uint8_t c0) {
+    return uint32_t{c3} << 24 | uint32_t{c2} << 16 | uint32_t{c1} << 8 | c0;
+  };
+  switch (fourcc) {
+    case DRM_FORMAT_ARGB8888: return word(p.a, p.r, p.g, p.b);
+    case DRM_FORMAT_XRGB8888: return word(filler, p.r, p.g, p.b);
+    case DRM_FORMAT_BGRA8888: return word(p.b, p.g, p.r, p.a);
+    case DRM_FORMAT_BGRX8888: return word(p.b, p.g, p.r, filler);
+    case DRM_FORMAT_ABGR8888: return word(p.a, p.b, p.g, p.r);
+    case DRM_FORMAT_RGBX8888: return word(p.r, p.g, p.b, filler);
+    case DRM_FORMAT_RGBA8888: return word(p.r, p.g, p.b, p.a);
+    case DRM_FORMAT_XBGR8888: return word(filler, p.b, p.g, p.r);
+  }
+  ADD_FAILURE() << "fourcc " << fourcc;
+  return 0;
+}
+
+bool has_alpha(uint32_t fourcc) {
+  return fourcc == DRM_FORMAT_ARGB8888 || fourcc == DRM_FORMAT_BGRA8888 || fourcc == DRM_FORMAT_ABGR8888 ||
+         fourcc == DRM_FORMAT_RGBA8888;
+}
+
+Rgba color(uint32_t x, uint32_t y, uint32_t seed) {
+  return {uint8_t(x * 37 + y * 11 + seed), uint8_t(x * 5 + y * 71 + 2 * seed), uint8_t(x * 13 + y * 3 + 3 * seed),
+          uint8_t(x * 7 + y * 29 + 5 * seed + 1)};
+}
+
+// A resource's pixels as the guest wrote them (rows `stride` bytes apart, padding included).
+struct GuestImage {
+  uint32_t width, height, fourcc, stride;
+  std::vector<uint8_t> bytes;
+  GuestImage(uint32_t w, uint32_t h, uint32_t f) : width(w), height(h), fourcc(f), stride(w * 4 + 12), bytes(stride * h, 0xEE) {}
+
+  void paint(uint32_t seed, Rect r) {
+    for (uint32_t y = r.y; y < r.bottom(); ++y)
+      for (uint32_t x = r.x; x < r.right(); ++x) {
+        const uint32_t v = pack(fourcc, color(x, y, seed), uint8_t(0x5A + x));
+        std::memcpy(&bytes[y * stride + x * 4], &v, 4);
+      }
+  }
+  void paint(uint32_t seed) { paint(seed, {0, 0, width, height}); }
+  Frame frame(Rect view) const {
+    Frame f;
+    f.resource_id = 7;
+    f.width = width;
+    f.height = height;
+    f.stride = stride;
+    f.fourcc = fourcc;
+    f.pixels = bytes.data();
+    f.view = view;
+    return f;
+  }
+  Frame frame() const { return frame({0, 0, width, height}); }
+};
+
+class Headless : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* env = std::getenv("VUGPU_PLUGIN_PATH");
+    loader_ = std::make_unique<PluginLoader>(plugin_search_path(env ? env : VUGPU_BUILD_PLUGIN_DIR_DEFAULT, {}));
+    if (!loader_->find("present.headless"))
+      GTEST_SKIP() << "present.headless is not built (searched " << describe(loader_->folders()) << ")";
+    char pattern[] = "/tmp/vugpu-headless-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    presenter_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Starts the plugin with `options` (TOML lines of its table); %D in them is the temp folder.
+  void start(std::string options) {
+    for (size_t p; (p = options.find("%D")) != std::string::npos;) options.replace(p, 2, dir_.string());
+    const Config c = parse_config("[plugin.\"present.headless\"]\n" + options, "test.toml");
+    auto lib = loader_->load("present.headless", PluginKind::Presenter);
+    const OptionValues values = resolve_plugin_options("present.headless", lib->options(), &c.plugins.at("present.headless"));
+    presenter_ = create_presenter(lib, host_, values);
+  }
+  void present(uint32_t scanout, const Frame& f, Rect damage) { presenter_->present(scanout, f, damage, FrameRelease{}); }
+
+  // Every pixel of `png` equals the guest image inside `view`.
+  void expect_png_shows(const std::filesystem::path& file, const GuestImage& img, Rect view, uint32_t seed) {
+    const test::DecodedPng png = test::read_png(file);
+    ASSERT_EQ(png.width, view.width);
+    ASSERT_EQ(png.height, view.height);
+    EXPECT_EQ(png.color_type, has_alpha(img.fourcc) ? 6 : 2);
+    int mismatches = 0;
+    for (uint32_t y = 0; y < view.height; ++y)
+      for (uint32_t x = 0; x < view.width; ++x) {
+        Rgba want = color(view.x + x, view.y + y, seed);
+        if (!has_alpha(img.fourcc)) want.a = 255;
+        const uint8_t* got = png.at(x, y);
+        if (Rgba{got[0], got[1], got[2], got[3]} != want && ++mismatches <= 5)
+          ADD_FAILURE() << file << " pixel " << x << "," << y << ": got " << int(got[0]) << "," << int(got[1]) << ","
+                        << int(got[2]) << "," << int(got[3]) << " want " << int(want.r) << "," << int(want.g) << ","
+                        << int(want.b) << "," << int(want.a);
+      }
+    EXPECT_EQ(mismatches, 0);
+  }
+
+  EventLoop loop_;
+  SpdLog log_{LogLevel::Error};
+  HostLinks links_;
+  LoopHostServices host_{loop_, log_, links_};
+  std::unique_ptr<PluginLoader> loader_;
+  PluginInstance<Presenter> presenter_;
+  std::filesystem::path dir_;
+};
+
+std::string fourcc_name(uint32_t f) {
+  std::string name(4, ' ');
+  for (int i = 0; i < 4; ++i) name[i] = char(f >> (8 * i));
+  return name;
+}
+
+class HeadlessFormats : public Headless, public ::testing::WithParamInterface<uint32_t> {};
+
+TEST_P(HeadlessFormats, SnapshotOnExitIsPixelExact) {
+  const uint32_t fourcc = GetParam();
+  start("snapshot_path = \"%D/shot-%s-%n.png\"\ninterval_ms = -1\n");
+  GuestImage img(7, 5, fourcc);
+  img.paint(1);
+  presenter_->set_scanout(0, {7, 5, true});
+  present(0, img.frame(), {0, 0, 7, 5});
+  presenter_->shutdown();
+  expect_png_shows(dir_ / "shot-0-1.png", img, {0, 0, 7, 5}, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFourccs, HeadlessFormats,
+                         ::testing::Values(DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, DRM_FORMAT_BGRA8888,
+                                           DRM_FORMAT_BGRX8888, DRM_FORMAT_ABGR8888, DRM_FORMAT_RGBX8888,
+                                           DRM_FORMAT_RGBA8888, DRM_FORMAT_XBGR8888),
+                         [](const auto& info) { return fourcc_name(info.param); });
+
+TEST_F(Headless, OnlyTheDamagedRectangleIsCopied) {
+  start("snapshot_path = \"%D/s.png\"\ninterval_ms = -1\n");
+  GuestImage img(16, 10, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  presenter_->set_scanout(0, {16, 10, true});
+  present(0, img.frame(), {0, 0, 16, 10});
+  EXPECT_EQ(links_.bytes_copied.load(), 16u * 10 * 4);
+
+  // The guest repaints everything, but says only (3,2) 5x4 changed: the snapshot must show
+  // the new pixels there and the old ones elsewhere.
+  img.paint(2);
+  present(0, img.frame(), {3, 2, 5, 4});
+  EXPECT_EQ(links_.bytes_copied.load(), 16u * 10 * 4 + 5 * 4 * 4);
+  presenter_->shutdown();
+  EXPECT_EQ(links_.bytes_copied.load(), 2 * 16u * 10 * 4 + 5 * 4 * 4);  // plus the snapshot's copy
+
+  const test::DecodedPng png = test::read_png(dir_ / "s.png");
+  for (uint32_t y = 0; y < 10; ++y)
+    for (uint32_t x = 0; x < 16; ++x) {
+      const bool damaged = x >= 3 && x < 8 && y >= 2 && y < 6;
+      const Rgba want = color(x, y, damaged ? 2 : 1);
+      ASSERT_EQ(png.at(x, y)[0], want.r) << x << "," << y;
+      ASSERT_EQ(png.at(x, y)[1], want.g) << x << "," << y;
+      ASSERT_EQ(png.at(x, y)[2], want.b) << x << "," << y;
+    }
+}
+
+TEST_F(Headless, ScanoutShowsAViewOfALargerResource) {
+  start("snapshot_path = \"%D/v.png\"\ninterval_ms = -1\n");
+  GuestImage img(20, 12, DRM_FORMAT_ABGR8888);
+  img.paint(3);
+  const Rect view{4, 3, 9, 6};
+  presenter_->set_scanout(0, {9, 6, true});
+  present(0, img.frame(view), {0, 0, 9, 6});
+  presenter_->shutdown();
+  expect_png_shows(dir_ / "v.png", img, view, 3);
+}
+
+TEST_F(Headless, BottomUpFramesAreFlipped) {
+  start("snapshot_path = \"%D/f.png\"\ninterval_ms = -1\n");
+  GuestImage img(6, 4, DRM_FORMAT_XRGB8888);
+  img.paint(4);
+  Frame f = img.frame();
+  f.y0_top = false;  // memory row 0 is the bottom of the picture
+  present(0, f, {0, 0, 6, 4});
+  presenter_->shutdown();
+  const test::DecodedPng png = test::read_png(dir_ / "f.png");
+  for (uint32_t y = 0; y < 4; ++y)
+    for (uint32_t x = 0; x < 6; ++x) ASSERT_EQ(png.at(x, y)[0], color(x, 3 - y, 4).r) << x << "," << y;
+}
+
+TEST_F(Headless, EveryFrameWithIntervalZero) {
+  start("snapshot_path = \"%D/frame-%n.png\"\ninterval_ms = 0\nsnapshot_on_exit = false\n");
+  GuestImage img(8, 8, DRM_FORMAT_BGRX8888);
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    img.paint(seed);
+    present(0, img.frame(), {0, 0, 8, 8});
+  }
+  presenter_->shutdown();
+  for (uint32_t n = 1; n <= 3; ++n) expect_png_shows(dir_ / ("frame-" + std::to_string(n) + ".png"), img, {0, 0, 8, 8}, n);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "frame-4.png"));
+}
+
+TEST_F(Headless, ScanoutsGetTheirOwnFiles) {
+  start("snapshot_path = \"%D/scanout%s.png\"\ninterval_ms = -1\n");
+  GuestImage a(5, 5, DRM_FORMAT_XRGB8888), b(3, 2, DRM_FORMAT_RGBA8888);
+  a.paint(10);
+  b.paint(20);
+  presenter_->set_scanout(0, {5, 5, true});
+  presenter_->set_scanout(3, {3, 2, true});
+  present(0, a.frame(), {0, 0, 5, 5});
+  present(3, b.frame(), {0, 0, 3, 2});
+  presenter_->set_scanout(3, {0, 0, false});  // disabled before exit: its last picture is still written
+  presenter_->shutdown();
+  expect_png_shows(dir_ / "scanout0.png", a, {0, 0, 5, 5}, 10);
+  expect_png_shows(dir_ / "scanout3.png", b, {0, 0, 3, 2}, 20);
+}
+
+TEST_F(Headless, TriggerFifoSnapshotsNow) {
+  start("snapshot_path = \"%D/t-%n.png\"\ninterval_ms = -1\nsnapshot_on_exit = false\ntrigger_fifo = \"%D/snap\"\n");
+  ASSERT_TRUE(std::filesystem::is_fifo(dir_ / "snap"));
+  GuestImage img(4, 4, DRM_FORMAT_XRGB8888);
+  img.paint(5);
+  present(0, img.frame(), {0, 0, 4, 4});
+  present(0, img.frame(), {0, 0, 4, 4});
+  {
+    std::ofstream fifo(dir_ / "snap");
+    fifo << "now\n";
+  }
+  ASSERT_TRUE(loop_.run_once(2000));
+  presenter_->shutdown();  // waits for the writer thread
+  expect_png_shows(dir_ / "t-2.png", img, {0, 0, 4, 4}, 5);
+  presenter_.reset();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "snap")) << "the FIFO it created is removed";
+}
+
+TEST_F(Headless, PeriodicSnapshotsOnlyOfChangedScanouts) {
+  start("snapshot_path = \"%D/p-%n.png\"\ninterval_ms = 20\nsnapshot_on_exit = false\n");
+  GuestImage img(4, 4, DRM_FORMAT_XRGB8888);
+  img.paint(6);
+  present(0, img.frame(), {0, 0, 4, 4});
+  const auto run_for = [&](int ms) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < end) loop_.run_once(10);
+  };
+  run_for(120);  // several ticks, one change: one snapshot
+  img.paint(7);
+  present(0, img.frame(), {0, 0, 4, 4});
+  run_for(120);
+  presenter_->shutdown();
+  expect_png_shows(dir_ / "p-1.png", img, {0, 0, 4, 4}, 6);
+  expect_png_shows(dir_ / "p-2.png", img, {0, 0, 4, 4}, 7);
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir_)) ++files;
+  EXPECT_EQ(files, 2u);
+}
+
+TEST_F(Headless, LinearDmabufWithoutCpuPointerIsRead) {
+  start("snapshot_path = \"%D/d.png\"\ninterval_ms = -1\n");
+  GuestImage img(6, 3, DRM_FORMAT_ARGB8888);
+  img.paint(8);
+  UniqueFd memfd(::memfd_create("fake-dmabuf", MFD_CLOEXEC));
+  ASSERT_TRUE(memfd);
+  const uint32_t offset = 64;
+  ASSERT_EQ(::pwrite(memfd.get(), img.bytes.data(), img.bytes.size(), offset), ssize_t(img.bytes.size()));
+  Frame f = img.frame();
+  f.pixels = nullptr;
+  f.dmabuf_fd = memfd.get();
+  f.dmabuf_offset = offset;
+  f.modifier = DRM_FORMAT_MOD_LINEAR;
+  present(0, f, {0, 0, 6, 3});
+  presenter_->shutdown();
+  expect_png_shows(dir_ / "d.png", img, {0, 0, 6, 3}, 8);
+}
+
+TEST_F(Headless, NoPathNoFiles) {
+  start("");
+  GuestImage img(4, 4, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  present(0, img.frame(), {0, 0, 4, 4});
+  presenter_->shutdown();
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
+  EXPECT_EQ(links_.bytes_copied.load(), 64u);  // the frame is still kept
+}
+
+TEST_F(Headless, BadOptionsFailAtStartWithTheReason) {
+  for (const auto& [options, reason] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"interval_ms = -5\nsnapshot_path = \"x.png\"\n", "interval_ms = -5: use -1 (never), 0 (every frame)"},
+           {"snapshot_path = \"x-%d.png\"\n", "unknown sequence '%d'"},
+           {"trigger_fifo = \"/tmp/x\"\n", "trigger_fifo is set but snapshot_path is empty"}}) {
+    try {
+      start(options);
+      ADD_FAILURE() << "started with " << options;
+    } catch (const PluginError& e) {
+      EXPECT_NE(std::string(e.what()).find("present.headless failed to start: "), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vugpu
