@@ -1,0 +1,185 @@
+#include "vhost_user_presenter.hpp"
+
+#include <algorithm>
+#include "row_converter.hpp"
+
+namespace vugpu::present_vhost_user {
+
+namespace {
+
+constexpr uint32_t kBytesPerPixel = 4;
+
+// Row `y` of the view (0 = top of the picture), whatever the frame's row order.
+const uint8_t* view_row(const Frame& f, uint32_t x, uint32_t y) {
+  if (f.y0_top) return f.at(x, y);
+  const uint64_t stored = uint64_t{f.height} - 1 - (uint64_t{f.view.y} + y);
+  return f.pixels + stored * f.stride + (uint64_t{f.view.x} + x) * kBytesPerPixel;
+}
+
+}  // namespace
+
+VmmDisplay* VhostUserPresenter::display_or_note_missing() {
+  VmmDisplay* d = host_.vmm_display();
+  if (d == nullptr && !missing_noted_) {
+    host_.log().debug("present.vhost-user: no VMM display connected; frames are dropped until one is");
+    missing_noted_ = true;
+  }
+  if (d != nullptr) missing_noted_ = false;
+  return d;
+}
+
+bool VhostUserPresenter::tell_size(VmmDisplay& d, uint32_t scanout_id, uint32_t width, uint32_t height) {
+  ScanoutState& st = scanouts_[scanout_id];
+  const Status s = d.scanout(scanout_id, width, height);
+  if (s != Status::Ok) {
+    host_.log().warn("present.vhost-user: SCANOUT {} {}x{}: {}", scanout_id, width, height, to_string(s));
+    st.told = nullptr;
+    return false;
+  }
+  st.told = &d;
+  st.width = width;
+  st.height = height;
+  st.dmabuf = false;
+  st.dmabuf_resource = 0;
+  return true;
+}
+
+void VhostUserPresenter::set_scanout(uint32_t scanout_id, const DisplayMode& mode) {
+  if (scanout_id >= kMaxScanouts) return;
+  ScanoutState& st = scanouts_[scanout_id];
+  st.mode = mode;
+  VmmDisplay* d = display_or_note_missing();
+  if (d == nullptr) {
+    st.told = nullptr;
+    return;
+  }
+  if (mode.enabled && mode.width != 0 && mode.height != 0)
+    tell_size(*d, scanout_id, mode.width, mode.height);
+  else
+    tell_size(*d, scanout_id, 0, 0);
+}
+
+void VhostUserPresenter::present(uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease release) {
+  VmmDisplay* d = display_or_note_missing();
+  if (d == nullptr || scanout_id >= kMaxScanouts || frame.view.empty()) return;  // release drops the frame
+  if (frame.pixels != nullptr)
+    present_pixels(*d, scanout_id, frame, damage);
+  else if (frame.dmabuf_fd >= 0)
+    present_dmabuf(*d, scanout_id, frame, damage);
+  release.release();  // everything was written to the socket (or the VMM drew the dmabuf)
+}
+
+void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
+  ScanoutState& st = scanouts_[scanout_id];
+  const Rect whole{0, 0, frame.view.width, frame.view.height};
+  bool full = false;
+  if (st.told != &d || st.dmabuf || st.width != whole.width || st.height != whole.height) {
+    if (!tell_size(d, scanout_id, whole.width, whole.height)) return;
+    full = true;  // a new surface starts black on the VMM side
+  }
+  Status s = send_rect(d, scanout_id, frame, full ? whole : damage.intersected(whole));
+  if (s == Status::InvalidScanoutId) {
+    // A new display channel that has not heard of this scanout yet (VMM restarted the device).
+    if (!tell_size(d, scanout_id, whole.width, whole.height)) return;
+    s = send_rect(d, scanout_id, frame, whole);
+  }
+  if (s != Status::Ok) host_.log().debug("present.vhost-user: UPDATE of scanout {}: {}", scanout_id, to_string(s));
+}
+
+Status VhostUserPresenter::send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
+  if (r.empty()) return Status::Ok;
+  if (!sent_as_is(frame.fourcc) || !frame.y0_top) return send_converted(d, scanout_id, frame, r);
+  const Status s = d.update(scanout_id, r, frame.at(r.x, r.y), frame.stride);
+  if (s == Status::Ok) host_.count_copy(uint64_t{r.width} * r.height * kBytesPerPixel);  // into the socket
+  return s;
+}
+
+Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
+  const auto converter = RowConverter::for_fourcc(frame.fourcc);
+  if (!converter) {
+    host_.log().warn("present.vhost-user: frame format {:#x} cannot be shown; dropped", frame.fourcc);
+    return Status::InvalidParameter;
+  }
+  const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
+  const uint32_t rows_per_band = static_cast<uint32_t>(std::max<uint64_t>(1, kBandBytes / row_bytes));
+  band_.resize(std::min<uint64_t>(rows_per_band, r.height) * row_bytes);
+  for (uint32_t y0 = 0; y0 < r.height; y0 += rows_per_band) {
+    const uint32_t rows = std::min(rows_per_band, r.height - y0);
+    for (uint32_t i = 0; i < rows; ++i) {
+      const uint8_t* src = view_row(frame, r.x, r.y + y0 + i);
+      if (sent_as_is(frame.fourcc))
+        std::copy(src, src + row_bytes, band_.data() + i * row_bytes);  // only the row order differs
+      else
+        converter->convert(src, band_.data() + i * row_bytes, r.width);
+    }
+    const Status s = d.update(scanout_id, Rect{r.x, r.y + y0, r.width, rows}, band_.data(),
+                              static_cast<uint32_t>(row_bytes));
+    if (s != Status::Ok) return s;
+    host_.count_copy(2 * rows * row_bytes);  // the conversion, then the socket
+  }
+  return Status::Ok;
+}
+
+void VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
+  ScanoutState& st = scanouts_[scanout_id];
+  if (st.told != &d || !st.dmabuf || st.dmabuf_resource != frame.resource_id || st.width != frame.view.width ||
+      st.height != frame.view.height) {
+    const Status s = d.dmabuf_scanout(scanout_id, frame);
+    if (s != Status::Ok) {
+      host_.log().warn("present.vhost-user: DMABUF_SCANOUT {}: {}", scanout_id, to_string(s));
+      st.told = nullptr;
+      return;
+    }
+    st.told = &d;
+    st.dmabuf = true;
+    st.dmabuf_resource = frame.resource_id;
+    st.width = frame.view.width;
+    st.height = frame.view.height;
+  }
+  Status s = d.dmabuf_update(scanout_id, damage);
+  if (s == Status::InvalidScanoutId && d.dmabuf_scanout(scanout_id, frame) == Status::Ok)
+    s = d.dmabuf_update(scanout_id, Rect{0, 0, frame.view.width, frame.view.height});
+  if (s != Status::Ok) host_.log().debug("present.vhost-user: DMABUF_UPDATE {}: {}", scanout_id, to_string(s));
+}
+
+void VhostUserPresenter::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage* image) {
+  if (scanout_id >= kMaxScanouts) return;
+  scanouts_[scanout_id].cursor_visible = image != nullptr;
+  VmmDisplay* d = host_.vmm_display();
+  if (d == nullptr) return;
+  const Status s = image != nullptr ? d->cursor_update(scanout_id, x, y, *image) : d->cursor_pos(scanout_id, x, y, false);
+  if (s != Status::Ok) host_.log().debug("present.vhost-user: cursor on scanout {}: {}", scanout_id, to_string(s));
+}
+
+void VhostUserPresenter::cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y) {
+  if (scanout_id >= kMaxScanouts) return;
+  VmmDisplay* d = host_.vmm_display();
+  if (d == nullptr) return;
+  const Status s = d->cursor_pos(scanout_id, x, y, scanouts_[scanout_id].cursor_visible);
+  if (s != Status::Ok) host_.log().debug("present.vhost-user: cursor move on scanout {}: {}", scanout_id, to_string(s));
+}
+
+Status VhostUserPresenter::display_info(std::span<DisplayMode> out) {
+  VmmDisplay* d = host_.vmm_display();
+  if (d == nullptr) return Status::NotSupported;
+  const Status s = d->display_info(out);
+  if (s != Status::Ok) {
+    host_.log().warn("present.vhost-user: the VMM did not give its display info ({}); using the configuration",
+                     to_string(s));
+    return Status::NotSupported;
+  }
+  return Status::Ok;
+}
+
+Status VhostUserPresenter::edid(uint32_t scanout_id, std::vector<uint8_t>& out) {
+  VmmDisplay* d = host_.vmm_display();
+  if (d == nullptr) return Status::NotSupported;
+  const Status s = d->edid(scanout_id, out);
+  return s == Status::Ok ? Status::Ok : Status::NotSupported;  // the core builds one from the config
+}
+
+void VhostUserPresenter::reset() {
+  for (ScanoutState& st : scanouts_) st = ScanoutState{};
+}
+
+}  // namespace vugpu::present_vhost_user

@@ -1,0 +1,73 @@
+// present.vhost-user: shows scanouts on the VMM's own console through the vhost-user-gpu display
+// channel (HostServices::vmm_display(), looked up on every call: it changes when the VMM
+// restarts the device or reconnects).
+//
+//  - set_scanout -> SCANOUT with the size (0x0 disables).
+//  - present with CPU pixels -> UPDATE of the damaged rectangle only. XRGB8888 / ARGB8888 rows
+//    go to the socket straight from the frame (the kernel's copy into the socket is the only
+//    copy, counted with count_copy); other formats and bottom-up frames are converted in bands
+//    of rows through a small reusable buffer (counted too).
+//  - present with only a dmabuf -> DMABUF_SCANOUT (when the buffer or size changed) and
+//    DMABUF_UPDATE, which waits for the VMM to have drawn it.
+//  - cursor -> CURSOR_UPDATE / CURSOR_POS / CURSOR_POS_HIDE.
+//  - display_info / edid -> asked to the VMM; NotSupported when it cannot answer, so the core
+//    answers from its configuration instead of failing the guest's command.
+//
+// A display channel that never got SCANOUT for a scanout refuses UPDATE (InvalidScanoutId):
+// after a reconnect the presenter then sends SCANOUT and the whole frame, not only the damage,
+// because QEMU starts the new surface black.
+//
+// With no VMM display, frames are dropped (released at once) with one debug line per episode.
+//
+// Threading: device loop thread only (the core's presenter contract). present() is synchronous:
+// the frame's memory is not used after it returns, so the release is dropped at once.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+#include <vugpu/host.hpp>
+#include <vugpu/presenter.hpp>
+
+namespace vugpu::present_vhost_user {
+
+class VhostUserPresenter final : public Presenter {
+ public:
+  static constexpr uint32_t kMaxScanouts = 16;
+  static constexpr uint64_t kBandBytes = 256 * 1024;  // conversion buffer size (rows per band follow)
+
+  explicit VhostUserPresenter(HostServices& host) : host_(host) {}
+
+  void set_scanout(uint32_t scanout_id, const DisplayMode& mode) override;
+  void present(uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease release) override;
+  void cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage* image) override;
+  void cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y) override;
+  Status display_info(std::span<DisplayMode> out) override;
+  Status edid(uint32_t scanout_id, std::vector<uint8_t>& out) override;
+  void reset() override;
+
+ private:
+  struct ScanoutState {
+    DisplayMode mode;
+    // What the VMM was last told about this scanout, and on which channel (a new channel is
+    // caught by the UPDATE refusal even if its address happens to be the same).
+    const VmmDisplay* told = nullptr;
+    uint32_t width = 0, height = 0;
+    bool dmabuf = false;
+    uint32_t dmabuf_resource = 0;
+    bool cursor_visible = false;
+  };
+
+  VmmDisplay* display_or_note_missing();
+  bool tell_size(VmmDisplay& d, uint32_t scanout_id, uint32_t width, uint32_t height);
+  void present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);
+  Status send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
+  Status send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
+  void present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);
+
+  HostServices& host_;
+  std::array<ScanoutState, kMaxScanouts> scanouts_{};
+  std::vector<uint8_t> band_;  // conversion buffer, reused
+  bool missing_noted_ = false;
+};
+
+}  // namespace vugpu::present_vhost_user
