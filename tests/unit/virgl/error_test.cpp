@@ -143,3 +143,20 @@ TEST_F(VirglTest, CallsFromAnotherThreadAreRefused) {
 
 }  // namespace
 }  // namespace vugpu::test
+
+namespace vugpu::test {
+namespace {
+
+// Out of order teardown (a resource state outliving the renderer) must not call into a
+// virglrenderer that is gone.
+TEST_F(VirglTest, StateOutlivingTheRendererIsHarmless) {
+  Resource& r = make_2d(40, 16, 16);
+  GuestBacking b{pattern(16, 16)};
+  attach(r, b);
+  renderer_.reset();
+  r.renderer_state.reset();  // must not unref in a virglrenderer that was cleaned up
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace vugpu::test
