@@ -4,7 +4,6 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include "plugin/loader.hpp"
 
 #ifndef VUGPU_TEST_BUILD_PLUGIN_DIR
 #error "VUGPU_TEST_BUILD_PLUGIN_DIR must name the build tree's plugin folder"
@@ -12,9 +11,12 @@
 
 namespace vugpu::test {
 
+PluginLoader test_plugin_loader() {
+  return PluginLoader(plugin_search_path(std::getenv("VUGPU_PLUGIN_PATH"), {VUGPU_TEST_BUILD_PLUGIN_DIR}));
+}
+
 PluginInstance<Renderer> load_pixman(HostServices& host) {
-  const PluginLoader loader(plugin_search_path(std::getenv("VUGPU_PLUGIN_PATH"), {VUGPU_TEST_BUILD_PLUGIN_DIR}));
-  return create_renderer(loader.load("renderer.pixman", PluginKind::Renderer), host, OptionValues{});
+  return create_renderer(test_plugin_loader().load("renderer.pixman", PluginKind::Renderer), host, OptionValues{});
 }
 
 virtio_gpu_ctrl_hdr Submitted::header() const {

@@ -12,6 +12,7 @@
 #include "host/host_links.hpp"
 #include "host/loop_host_services.hpp"
 #include "loop/event_loop.hpp"
+#include "plugin/loader.hpp"
 #include "plugin/plugin_instance.hpp"
 #include "support/capturing_log.hpp"
 #include "support/commands.hpp"
@@ -21,7 +22,9 @@
 
 namespace vugpu::test {
 
-// The real pixman plugin, from $VUGPU_PLUGIN_PATH (set by ctest) or this build's plugin folder.
+// Finds plugins in $VUGPU_PLUGIN_PATH (set by ctest), then this build's plugin folder.
+PluginLoader test_plugin_loader();
+// The real pixman plugin, found that way.
 PluginInstance<Renderer> load_pixman(HostServices& host);
 
 struct SubmitOptions {
