@@ -243,6 +243,26 @@ TEST(StartupFailures, FactoryThatThrowsStopsBeforeServing) {
   EXPECT_FALSE(std::filesystem::exists(socket));
 }
 
+TEST(StartupFailures, SocketThatCannotBeCreated) {
+  TempDir dir;
+  const auto config = dir.file("c.toml", "renderer = \"test.valid-renderer\"\npresenters = [\"test.valid-presenter\"]\n");
+  const auto r = run({kVugpu, "--config", config, "--socket-path", "/nonexistent/folder/gpu.sock"},
+                     plugins_from(test_plugin_dir()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("vugpu: ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "/nonexistent/folder/gpu.sock")) << r.err;
+  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+}
+
+TEST(StartupFailures, FdThatIsNotOpen) {
+  TempDir dir;
+  const auto config = dir.file("c.toml", "renderer = \"test.valid-renderer\"\npresenters = [\"test.valid-presenter\"]\n");
+  const auto r = run({kVugpu, "--config", config, "--fd", "99"}, plugins_from(test_plugin_dir()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("vugpu: ")) << r.err;
+  EXPECT_EQ(line_count(r.err), 1u) << r.err;
+}
+
 TEST(JsonDescriptor, PointsAtTheInstalledBinary) {
   std::ifstream in(VUGPU_JSON_DESCRIPTOR);
   ASSERT_TRUE(in) << VUGPU_JSON_DESCRIPTOR;

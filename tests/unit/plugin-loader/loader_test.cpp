@@ -222,7 +222,8 @@ TEST_P(RealPlugins, LoadAndStartWithDefaults) {
 
 INSTANTIATE_TEST_SUITE_P(Tree, RealPlugins,
                          ::testing::Values(std::pair{"renderer.pixman", PluginKind::Renderer},
-                                           std::pair{"present.headless", PluginKind::Presenter}),
+                                           std::pair{"present.headless", PluginKind::Presenter},
+                                           std::pair{"present.vhost-user", PluginKind::Presenter}),
                          [](const auto& info) {
                            std::string n = info.param.first;
                            for (auto& c : n)
