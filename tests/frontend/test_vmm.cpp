@@ -1,0 +1,332 @@
+#include "test_vmm.hpp"
+#include "trace.hpp"
+#include <poll.h>
+#include <cstring>
+#include <string>
+
+namespace vugpu::frontend {
+
+namespace {
+
+template <typename T>
+std::span<const uint8_t> bytes_of(const T& v) {
+  return {reinterpret_cast<const uint8_t*>(&v), sizeof(T)};
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+const char* to_string(WaitResult r) {
+  switch (r) {
+    case WaitResult::Done: return "done";
+    case WaitResult::Timeout: return "timed out";
+    case WaitResult::BackendGone: return "backend closed the connection";
+  }
+  return "?";
+}
+
+TestVmm::TestVmm(VmmOptions options) : options_(std::move(options)), display_(options_.display) {
+  ram_ = std::make_unique<GuestRam>(options_.ram_bytes, options_.ram_regions);
+  allocator_ = std::make_unique<PageAllocator>(*ram_, GuestRam::kPageSize, options_.allocator_seed);
+  queues_[0] = std::make_unique<SplitVirtqueue>(*allocator_, options_.control_queue_size, false);
+  queues_[1] = std::make_unique<SplitVirtqueue>(*allocator_, options_.cursor_queue_size, false);
+  for (unsigned i = 0; i < kQueueCount; ++i) {
+    kick_fds_[i] = make_eventfd();
+    call_fds_[i] = make_eventfd();
+    masked_call_fds_[i] = make_eventfd();
+  }
+}
+
+TestVmm::~TestVmm() = default;
+
+void TestVmm::connect(const std::string& socket_path, Millis timeout) {
+  channel_ = VhostUserChannel(connect_unix(socket_path, Deadline(timeout)));
+  backend_gone_ = false;
+}
+
+void TestVmm::adopt(UniqueFd connected_socket) {
+  set_nonblocking(connected_socket.get());
+  channel_ = VhostUserChannel(std::move(connected_socket));
+  backend_gone_ = false;
+}
+
+void TestVmm::disconnect() {
+  channel_.close();
+  display_.close();
+  started_ = false;
+}
+
+bool TestVmm::wants_ack(uint32_t request) const {
+  if (!(acked_protocol_ & vu::bit(vu::kProtocolReplyAck))) return false;
+  switch (options_.acks) {
+    case AckPolicy::Never: return false;
+    case AckPolicy::Every: return true;
+    case AckPolicy::Qemu: return request == vu::kSetMemTable || request == vu::kSetVringEnable;
+  }
+  return false;
+}
+
+// ---- raw messages ----
+
+IoStatus TestVmm::send(uint32_t request, std::span<const uint8_t> payload, std::span<const int> fds, uint32_t flags) {
+  VUGPU_FE_TRACE("-> %s flags=0x%x size=%zu fds=%zu", vu::request_name(request), flags, payload.size(), fds.size());
+  return channel_.send(request, flags, payload, fds);
+}
+
+std::optional<VuMessage> TestVmm::read_message(const Deadline& deadline, bool serve_display) {
+  if (!unread_.empty()) {
+    VuMessage m = std::move(unread_.front());
+    unread_.erase(unread_.begin());
+    return m;
+  }
+  for (;;) {
+    pollfd fds[2] = {{channel_.fd(), POLLIN, 0}, {display_.fd(), POLLIN, 0}};
+    const nfds_t n = serve_display && display_.connected() ? 2 : 1;
+    const int r = ::poll(fds, n, deadline.poll_ms());
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return std::nullopt;
+    if (n == 2 && fds[1].revents) display_.service();
+    if (fds[0].revents) {
+      VuMessage m;
+      const IoStatus s = channel_.receive(m, Deadline(options_.reply_timeout));
+      if (s == IoStatus::Ok) {
+        VUGPU_FE_TRACE("<- %s flags=0x%x size=%u", vu::request_name(m.header.request), m.header.flags, m.header.size);
+        return m;
+      }
+      if (s == IoStatus::Eof || s == IoStatus::Error) backend_gone_ = true;
+      return std::nullopt;
+    }
+  }
+}
+
+std::optional<VuMessage> TestVmm::receive(Millis timeout) {
+  return read_message(Deadline(timeout), options_.serve_display_while_waiting_for_replies);
+}
+
+VuMessage TestVmm::await_reply(uint32_t request) {
+  auto m = read_message(Deadline(options_.reply_timeout), options_.serve_display_while_waiting_for_replies);
+  if (!m)
+    throw FrontendError(std::string("no reply to ") + vu::request_name(request) + " within " +
+                        std::to_string(options_.reply_timeout.count()) + " ms" +
+                        (backend_gone_ ? " (backend closed the connection)" : ""));
+  if (m->header.request != request)
+    throw FrontendError(std::string("reply to ") + vu::request_name(request) + " came as request " +
+                        std::to_string(m->header.request) + " (" + vu::request_name(m->header.request) + ")");
+  if (m->header.flags != (vu::kReplyFlag | vu::kVersion))
+    throw FrontendError(std::string("reply to ") + vu::request_name(request) + " has flags " + hex(m->header.flags) +
+                        ", QEMU accepts only 0x5");
+  return std::move(*m);
+}
+
+VuMessage TestVmm::request(uint32_t req, std::span<const uint8_t> payload, std::span<const int> fds) {
+  const IoStatus s = send(req, payload, fds);
+  if (s != IoStatus::Ok) throw FrontendError(std::string("sending ") + vu::request_name(req) + ": " + to_string(s));
+  return await_reply(req);
+}
+
+uint64_t TestVmm::get_u64(uint32_t req) {
+  VuMessage m = request(req);
+  if (m.payload.size() != sizeof(uint64_t))
+    throw FrontendError(std::string("reply to ") + vu::request_name(req) + " has " + std::to_string(m.payload.size()) +
+                        " payload bytes, expected 8");
+  return *m.as<uint64_t>();
+}
+
+uint64_t TestVmm::set(uint32_t req, std::span<const uint8_t> payload, std::span<const int> fds, bool need_reply) {
+  const bool ack = need_reply && (acked_protocol_ & vu::bit(vu::kProtocolReplyAck));
+  const IoStatus s = send(req, payload, fds, vu::kVersion | (ack ? vu::kNeedReplyFlag : 0));
+  if (s != IoStatus::Ok) throw FrontendError(std::string("sending ") + vu::request_name(req) + ": " + to_string(s));
+  if (!ack) return 0;
+  VuMessage m = await_reply(req);
+  if (m.payload.size() != sizeof(uint64_t))
+    throw FrontendError(std::string("REPLY_ACK to ") + vu::request_name(req) + " has " + std::to_string(m.payload.size()) +
+                        " payload bytes, expected 8");
+  return *m.as<uint64_t>();
+}
+
+uint64_t TestVmm::set_u64(uint32_t req, uint64_t value, bool need_reply) {
+  return set(req, bytes_of(value), {}, need_reply);
+}
+
+// ---- the QEMU sequence ----
+
+void TestVmm::realize() {
+  offered_features_ = get_u64(vu::kGetFeatures);
+  if (offered_features_ & vu::bit(vu::kFeatureProtocolFeatures)) {
+    offered_protocol_ = get_u64(vu::kGetProtocolFeatures);
+    acked_protocol_ = offered_protocol_ & options_.protocol_features;
+    set_u64(vu::kSetProtocolFeatures, acked_protocol_);
+  }
+  set(vu::kSetOwner, {}, {}, wants_ack(vu::kSetOwner));
+  const uint64_t again = get_u64(vu::kGetFeatures);
+  if (again != offered_features_)
+    throw FrontendError("GET_FEATURES changed between two calls: " + hex(offered_features_) + " then " + hex(again));
+  if (options_.masked_call_fds_at_realize) {
+    for (unsigned i = 0; i < kQueueCount; ++i) {
+      const uint64_t index = i;
+      const int fd = masked_call_fds_[i].get();
+      set(vu::kSetVringCall, bytes_of(index), {&fd, 1}, wants_ack(vu::kSetVringCall));
+    }
+  }
+  if (acked_protocol_ & vu::bit(vu::kProtocolConfig)) {
+    std::vector<uint8_t> payload(sizeof(vu::ConfigHead) + sizeof(virtio_gpu_config), 0);
+    const vu::ConfigHead head{0, uint32_t(sizeof(virtio_gpu_config)), 0};
+    std::memcpy(payload.data(), &head, sizeof(head));
+    VuMessage m = request(vu::kGetConfig, payload);
+    if (m.payload.size() != payload.size())
+      throw FrontendError("GET_CONFIG reply has " + std::to_string(m.payload.size()) + " bytes, expected " +
+                          std::to_string(payload.size()));
+    std::memcpy(&config_, m.payload.data() + sizeof(vu::ConfigHead), sizeof(config_));
+  }
+}
+
+std::vector<uint8_t> TestVmm::mem_table_payload() const {
+  const auto& regions = ram_->regions();
+  std::vector<uint8_t> payload(sizeof(vu::MemoryTableHead) + regions.size() * sizeof(vu::MemoryRegion), 0);
+  const vu::MemoryTableHead head{uint32_t(regions.size()), 0};
+  std::memcpy(payload.data(), &head, sizeof(head));
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const vu::MemoryRegion r{regions[i].gpa, regions[i].size, reinterpret_cast<uint64_t>(regions[i].host),
+                             regions[i].mmap_offset};
+    std::memcpy(payload.data() + sizeof(head) + i * sizeof(r), &r, sizeof(r));
+  }
+  return payload;
+}
+
+std::vector<int> TestVmm::mem_table_fds() const { return std::vector<int>(ram_->regions().size(), ram_->fd()); }
+
+void TestVmm::setup_queue(Queue q) {
+  const unsigned i = unsigned(q);
+  SplitVirtqueue& vq = *queues_[i];
+  set(vu::kSetVringNum, bytes_of(vu::VringState{i, vq.size()}), {}, wants_ack(vu::kSetVringNum));
+  set(vu::kSetVringBase, bytes_of(vu::VringState{i, vq.avail_idx()}), {}, wants_ack(vu::kSetVringBase));
+  const vu::VringAddr addr{i, 0, ram_->uva(vq.desc_gpa()), ram_->uva(vq.used_gpa()), ram_->uva(vq.avail_gpa()), 0};
+  set(vu::kSetVringAddr, bytes_of(addr), {}, wants_ack(vu::kSetVringAddr));
+  const uint64_t index = i;
+  const int kick = kick_fds_[i].get(), call = call_fds_[i].get();
+  set(vu::kSetVringKick, bytes_of(index), {&kick, 1}, wants_ack(vu::kSetVringKick));
+  set(vu::kSetVringCall, bytes_of(index), {&call, 1}, wants_ack(vu::kSetVringCall));
+}
+
+void TestVmm::start() {
+  UniqueFd backend_end = display_.open();
+  const int display_fd = backend_end.get();
+  set(vu::kGpuSetSocket, {}, {&display_fd, 1}, wants_ack(vu::kGpuSetSocket));
+  backend_end.reset();  // the backend has its copy now
+
+  uint64_t wanted = vu::bit(vu::kFeatureVersion1) | options_.device_features;
+  if (options_.event_idx) wanted |= vu::bit(vu::kFeatureEventIdx);
+  if (options_.indirect_desc) wanted |= vu::bit(vu::kFeatureIndirectDesc);
+  wanted |= vu::bit(vu::kFeatureProtocolFeatures);  // vhost-user's own bit, kept when offered
+  acked_features_ = offered_features_ & wanted;
+  set_u64(vu::kSetFeatures, acked_features_, wants_ack(vu::kSetFeatures));
+  const bool event_idx = has_feature(vu::kFeatureEventIdx);
+  for (auto& q : queues_) q->set_event_idx(event_idx);
+
+  const auto table = mem_table_payload();
+  const auto fds = mem_table_fds();
+  if (const uint64_t r = set(vu::kSetMemTable, table, fds, wants_ack(vu::kSetMemTable)); r != 0)
+    throw FrontendError("backend refused SET_MEM_TABLE (REPLY_ACK " + hex(r) + ")");
+
+  for (unsigned i = 0; i < kQueueCount; ++i) setup_queue(Queue(i));
+  if (has_feature(vu::kFeatureProtocolFeatures)) {
+    for (unsigned i = 0; i < kQueueCount; ++i) {
+      const bool ack = wants_ack(vu::kSetVringEnable);
+      if (set(vu::kSetVringEnable, bytes_of(vu::VringState{i, 1}), {}, ack) != 0)
+        throw FrontendError("backend refused SET_VRING_ENABLE for queue " + std::to_string(i));
+      if (!ack && options_.acks == AckPolicy::Qemu) get_u64(vu::kGetFeatures);  // QEMU's sync without REPLY_ACK
+    }
+  }
+  started_ = true;
+}
+
+std::vector<uint32_t> TestVmm::stop() {
+  display_.close();
+  std::vector<uint32_t> bases;
+  if (has_feature(vu::kFeatureProtocolFeatures)) {
+    for (unsigned i = 0; i < kQueueCount; ++i)
+      set(vu::kSetVringEnable, bytes_of(vu::VringState{i, 0}), {}, wants_ack(vu::kSetVringEnable));
+  }
+  for (unsigned i = 0; i < kQueueCount; ++i) {
+    VuMessage m = request(vu::kGetVringBase, bytes_of(vu::VringState{i, 0}));
+    auto state = m.as<vu::VringState>();
+    if (!state || m.payload.size() != sizeof(vu::VringState))
+      throw FrontendError("GET_VRING_BASE reply has " + std::to_string(m.payload.size()) + " bytes, expected 8");
+    if (state->index != i)
+      throw FrontendError("GET_VRING_BASE for queue " + std::to_string(i) + " answered for queue " + std::to_string(state->index));
+    bases.push_back(state->num);
+  }
+  started_ = false;
+  return bases;
+}
+
+// ---- running ----
+
+void TestVmm::kick(Queue q) {
+  VUGPU_FE_TRACE("kick queue %u", unsigned(q));
+  queues_[unsigned(q)]->kick_needed();  // moves the "kicked at" mark
+  signal_eventfd(kick_fds_[unsigned(q)].get());
+}
+
+void TestVmm::kick_if_needed(Queue q) {
+  if (queues_[unsigned(q)]->kick_needed()) {
+    VUGPU_FE_TRACE("kick queue %u", unsigned(q));
+    signal_eventfd(kick_fds_[unsigned(q)].get());
+  } else {
+    VUGPU_FE_TRACE("no kick needed on queue %u", unsigned(q));
+  }
+}
+
+WaitResult TestVmm::run_until(const std::function<bool()>& done, const Deadline& deadline) {
+  // Poll in slices: a used entry that shows up without a call signal is caught and counted.
+  constexpr int kSliceMs = 100;
+  for (;;) {
+    for (auto& q : queues_) q->arm_interrupt();
+    if (done()) return WaitResult::Done;
+    if (backend_gone_) return WaitResult::BackendGone;
+    if (deadline.expired()) return WaitResult::Timeout;
+    std::array<uint16_t, kQueueCount> used_before{};
+    for (unsigned i = 0; i < kQueueCount; ++i) used_before[i] = queues_[i]->used_idx();
+
+    pollfd fds[4] = {{call_fds_[0].get(), POLLIN, 0},
+                     {call_fds_[1].get(), POLLIN, 0},
+                     {channel_.fd(), POLLIN | POLLRDHUP, 0},
+                     {display_.fd(), POLLIN, 0}};
+    const nfds_t n = display_.connected() ? 4 : 3;
+    const int r = ::poll(fds, n, deadline.poll_ms(kSliceMs));
+    if (r < 0 && errno != EINTR) throw FrontendError(std::string("poll: ") + std::strerror(errno));
+    if (r == 0) {
+      for (unsigned i = 0; i < kQueueCount; ++i) {
+        if (queues_[i]->used_idx() == used_before[i]) continue;
+        pollfd late{call_fds_[i].get(), POLLIN, 0};  // the call may trail the used index a little
+        if (::poll(&late, 1, 50) == 1) continue;
+        ++unnotified_;
+      }
+      continue;
+    }
+    if (n == 4 && fds[3].revents) display_.service();
+    for (unsigned i = 0; i < kQueueCount; ++i)
+      if (fds[i].revents && drain_eventfd(call_fds_[i].get())) ++calls_[i];
+    if (fds[2].revents & (POLLHUP | POLLERR)) {
+      backend_gone_ = true;
+    } else if (fds[2].revents & (POLLIN | POLLRDHUP)) {
+      VuMessage m;
+      const IoStatus s = channel_.receive(m, Deadline(options_.reply_timeout));
+      if (s == IoStatus::Ok) unread_.push_back(std::move(m));
+      else backend_gone_ = true;
+    }
+    if (!channel_.open()) backend_gone_ = true;
+  }
+}
+
+void TestVmm::pump(Millis timeout) {
+  bool once = false;
+  run_until([&] { return std::exchange(once, true); }, Deadline(timeout));
+}
+
+}  // namespace vugpu::frontend

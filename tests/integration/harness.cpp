@@ -1,0 +1,80 @@
+#include "harness.hpp"
+#include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace vugpu::itest {
+
+namespace {
+
+std::string tail(const std::string& s, size_t n = 3000) { return s.size() <= n ? s : "..." + s.substr(s.size() - n); }
+
+// Config files live in one folder per test process, removed when it exits.
+const std::string& config_dir() {
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/vugpu-itest-config-XXXXXX";
+    std::string d = ::mkdtemp(tmpl) ? tmpl : "/tmp";
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(config_dir(), ec);
+    });
+    return d;
+  }();
+  return dir;
+}
+
+}  // namespace
+
+void Session::connect(const VmmOptions& options, bool boot) {
+  if (vmm) vmm->disconnect();
+  gpu.reset();
+  vmm = std::make_unique<TestVmm>(options);
+  vmm->connect(backend->socket_path());
+  if (boot) {
+    vmm->realize();
+    vmm->start();
+  }
+  gpu = std::make_unique<GuestDriver>(*vmm);
+}
+
+std::string Session::diagnostics() const {
+  std::string out;
+  if (backend) {
+    out += "backend " + std::string(const_cast<BackendProcess&>(*backend).alive() ? "is running" : backend->describe_exit()) + "\n";
+  }
+  if (vmm) {
+    for (const auto& e : vmm->display().errors()) out += "display protocol error: " + e + "\n";
+    for (unsigned q = 0; q < kQueueCount; ++q)
+      for (const auto& e : vmm->queue(Queue(q)).errors()) out += "virtqueue " + std::to_string(q) + " error: " + e + "\n";
+    if (vmm->completions_without_call()) out += std::to_string(vmm->completions_without_call()) + " used entries without a call\n";
+  }
+  if (backend) out += "backend log:\n" + tail(backend->log());
+  return out;
+}
+
+::testing::AssertionResult Session::clean() const {
+  bool ok = vmm->display().errors().empty() && vmm->completions_without_call() == 0;
+  for (unsigned q = 0; q < kQueueCount; ++q) ok = ok && vmm->queue(Queue(q)).errors().empty();
+  if (ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << diagnostics();
+}
+
+std::string write_vugpu_config(const std::string& dir, const std::vector<DisplayOutput>& scanouts,
+                               const std::string& extra_toml) {
+  static int counter = 0;
+  const std::string path = dir + "/vugpu-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".toml";
+  std::ofstream f(path);
+  f << "renderer = \"renderer.pixman\"\npresenters = [\"present.vhost-user\"]\n";
+  f << extra_toml << "\n";
+  for (const auto& s : scanouts)
+    f << "[[display.scanout]]\nwidth = " << s.width << "\nheight = " << s.height << "\nenabled = " << (s.enabled ? "true" : "false")
+      << "\n";
+  return path;
+}
+
+BackendLookup vugpu_lookup_with_config(const std::vector<DisplayOutput>& scanouts, const std::string& extra_toml) {
+  return find_vugpu({"--config=" + write_vugpu_config(config_dir(), scanouts, extra_toml)});
+}
+
+}  // namespace vugpu::itest
