@@ -65,12 +65,12 @@ Status VirglRenderer::submit_3d(uint32_t ctx_id, std::span<const uint8_t> comman
   }
   if (dwords) std::memcpy(submit_buffer_.data(), commands.data(), commands.size());
   if (!well_framed(submit_buffer_)) {
-    host_.log().debug("renderer.virgl: context {} sent a {}-byte buffer that is not a command stream", ctx_id,
+    host_.log().debug("context {} sent a {}-byte buffer that is not a command stream", ctx_id,
                       commands.size());
     return Status::InvalidParameter;
   }
   const int ret = virgl_renderer_submit_cmd(submit_buffer_.data(), int(ctx_id), int(dwords));
-  if (ret != 0) host_.log().debug("renderer.virgl: context {} rejected a {}-byte command buffer: error {}", ctx_id,
+  if (ret != 0) host_.log().debug("context {} rejected a {}-byte command buffer: error {}", ctx_id,
                                   commands.size(), ret);
   return status_from_virgl(ret);
 }

@@ -17,7 +17,7 @@ bool VirglRenderer::create_fence(uint32_t ctx_id, bool /*on_ring*/, uint32_t /*r
   const uint32_t virgl_fence = fences_.add(fence_id);
   if (const int ret = virgl_renderer_create_fence(int(virgl_fence), ctx_id); ret != 0) {
     fences_.drop_newest();
-    host_.log().error("renderer.virgl: virglrenderer refused fence {} (error {}); completing it now", fence_id, ret);
+    host_.log().error("virglrenderer refused fence {} (error {}); completing it now", fence_id, ret);
     return false;
   }
   if (poll_watch_) return true;
@@ -49,7 +49,7 @@ void VirglRenderer::wait_for_fence(uint32_t virgl_fence) {
     }
     if (!fences_.is_pending(virgl_fence)) break;
     if (std::chrono::steady_clock::now() > deadline) {
-      host_.log().error("renderer.virgl: fence did not retire within 10 s; completing it anyway");
+      host_.log().error("fence did not retire within 10 s; completing it anyway");
       fences_.retire_up_to(virgl_fence);
       break;
     }

@@ -76,7 +76,7 @@ Status VirglRenderer::frame(Resource& res, const Rect& damage, Frame& out) {
     const uint64_t offset = uint64_t{area.y} * stride + uint64_t{area.x} * kBytesPerPixel;
     const int ret = virgl_renderer_transfer_read_iov(res.id, 0, 0, uint32_t(stride), 0, &box, offset, &whole, 1);
     if (ret != 0) {
-      host_.log().debug("renderer.virgl: readback of resource {} failed: error {}", res.id, ret);
+      host_.log().debug("readback of resource {} failed: error {}", res.id, ret);
       return status_from_virgl(ret);
     }
     host_.count_copy(uint64_t{area.width} * area.height * kBytesPerPixel);

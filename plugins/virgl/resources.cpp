@@ -46,7 +46,7 @@ Status VirglRenderer::create_resource(Resource& res, const Resource3DArgs& args)
   create.nr_samples = args.nr_samples;
   create.flags = args.flags;
   if (const int ret = virgl_renderer_resource_create(&create, nullptr, 0); ret != 0) {
-    host_.log().debug("renderer.virgl: resource {} refused by virglrenderer (target {} format {} bind {:#x} "
+    host_.log().debug("resource {} refused by virglrenderer (target {} format {} bind {:#x} "
                       "{}x{}x{}): error {}", res.id, args.target, args.format, args.bind, args.width,
                       args.height, args.depth, ret);
     return status_from_virgl(ret);
@@ -136,7 +136,7 @@ Status VirglRenderer::transfer_3d(Resource& res, const Transfer3D& t, bool to_ho
                           : virgl_renderer_transfer_read_iov(res.id, t.ctx_id, t.level, t.stride,
                                                               t.layer_stride, &box, t.offset, nullptr, 0);
   if (ret != 0)
-    host_.log().debug("renderer.virgl: transfer {} host on resource {} failed: error {}", to_host ? "to" : "from",
+    host_.log().debug("transfer {} host on resource {} failed: error {}", to_host ? "to" : "from",
                       res.id, ret);
   return status_from_virgl(ret);
 }

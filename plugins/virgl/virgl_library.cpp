@@ -38,7 +38,7 @@ VirglLibrary::VirglLibrary(const std::string& render_node, Log& log, FenceWritte
         "desktop OpenGL 3.1 or newer; virglrenderer's own messages are in the log above)",
         ret, egl_->platform_name()));
   initialised_ = true;
-  log.info("renderer.virgl: virglrenderer ready on the {} EGL display; fences {}", egl_->platform_name(),
+  log.info("virglrenderer ready on the {} EGL display; fences {}", egl_->platform_name(),
            poll_fd() >= 0 ? "through virglrenderer's fence fd" : "retired synchronously (no fence thread)");
 }
 

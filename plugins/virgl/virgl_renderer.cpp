@@ -20,7 +20,7 @@ VirglRenderer::VirglRenderer(HostServices& host, const VirglOptions& options)
 
   if (const int fd = library_->poll_fd(); fd >= 0)
     poll_watch_ = host_.watch_fd(fd, [this] { retire_fences(); });
-  host_.log().info("renderer.virgl: {} capsets, scanouts by {}", capsets_.size(),
+  host_.log().info("{} capsets, scanouts by {}", capsets_.size(),
                    can_export_dmabuf_ ? "dmabuf export" : "CPU readback of the damaged rectangle");
 }
 
@@ -39,7 +39,7 @@ RendererFeatures VirglRenderer::features() const {
 
 bool VirglRenderer::on_device_thread(const char* what) const {
   if (std::this_thread::get_id() == device_thread_) return true;
-  host_.log().error("renderer.virgl: {} called off the device loop thread; refused", what);
+  host_.log().error("{} called off the device loop thread; refused", what);
   return false;
 }
 
