@@ -1,5 +1,6 @@
 #include "display_peer.hpp"
 
+#include <poll.h>
 #include <stdexcept>
 #include "vhost-user/socket_io.hpp"
 
@@ -36,6 +37,30 @@ void peer_reply_display_info(int fd, const std::vector<std::pair<uint32_t, uint3
     info.pmodes[i].enabled = modes[i].first != 0;
   }
   peer_reply(fd, gpu::kGetDisplayInfo, std::span(reinterpret_cast<const uint8_t*>(&info), sizeof info));
+}
+
+PeerThread::~PeerThread() {
+  stop_ = true;
+  thread_.join();
+}
+
+std::vector<uint32_t> PeerThread::requests() {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+void PeerThread::run() {
+  while (!stop_) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 10) <= 0) continue;
+    auto m = peer_read(fd_, 1000);
+    if (!m) return;
+    {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(m->header.request);
+    }
+    handler_(fd_, *m);
+  }
 }
 
 }  // namespace vugpu::test

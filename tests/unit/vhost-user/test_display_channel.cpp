@@ -24,42 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::PeerMessage;
-
-// A VMM peer on its own thread: hands every message to `handler` (which may reply).
-class PeerThread {
- public:
-  using Handler = std::function<void(int fd, const PeerMessage&)>;
-  PeerThread(int fd, Handler h) : fd_(fd), handler_(std::move(h)), thread_([this] { run(); }) {}
-  ~PeerThread() {
-    stop_ = true;
-    thread_.join();
-  }
-  std::vector<uint32_t> requests() {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
-
- private:
-  void run() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 10) <= 0) continue;
-      auto m = test::peer_read(fd_, 1000);
-      if (!m) return;
-      {
-        std::lock_guard lock(mutex_);
-        requests_.push_back(m->header.request);
-      }
-      handler_(fd_, *m);
-    }
-  }
-  int fd_;
-  Handler handler_;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::vector<uint32_t> requests_;
-  std::thread thread_;
-};
+using test::PeerThread;
 
 class DisplayChannelTest : public ::testing::Test {
  protected:

@@ -1,0 +1,365 @@
+// present.vhost-user as shipped (the .so, loaded through its descriptor) against a real display
+// channel over a socketpair: what reaches the VMM for scanouts, damage, formats, cursor, dmabuf,
+// a display channel that changes, and no display at all.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <boost/dll/shared_library.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <drm_fourcc.h>
+#include "display_peer.hpp"
+#include "test_support.hpp"
+#include "vhost-user/display_channel.hpp"
+#include "vugpu/plugin.hpp"
+
+namespace vugpu {
+namespace {
+
+using test::PeerMessage;
+using test::PeerThread;
+
+class TestHost final : public HostServices {
+ public:
+  explicit TestHost(EventLoop& loop) : loop_(loop) {}
+  Log& log() override { return log_; }
+  void post(std::function<void()> fn) override { loop_.post(std::move(fn)); }
+  WatchId watch_fd(int fd, std::function<void()> cb) override { return loop_.watch(fd, std::move(cb)); }
+  void unwatch_fd(WatchId id) override { loop_.unwatch(id); }
+  VmmDisplay* vmm_display() override { return display; }
+  void fence_signalled(uint32_t, uint32_t, uint64_t) override {}
+  void count_copy(uint64_t bytes) override { copied += bytes; }
+
+  VmmDisplay* display = nullptr;
+  uint64_t copied = 0;
+  test::CaptureLog log_;
+
+ private:
+  EventLoop& loop_;
+};
+
+// Forwards to whichever channel is current: the same VmmDisplay address over a new channel,
+// the case the presenter cannot see from the pointer.
+class SwitchableDisplay final : public VmmDisplay {
+ public:
+  VmmDisplay* target = nullptr;
+  bool has_edid() const override { return target->has_edid(); }
+  bool has_dmabuf2() const override { return target->has_dmabuf2(); }
+  Status display_info(std::span<DisplayMode> o) override { return target->display_info(o); }
+  Status edid(uint32_t s, std::vector<uint8_t>& o) override { return target->edid(s, o); }
+  Status scanout(uint32_t s, uint32_t w, uint32_t h) override { return target->scanout(s, w, h); }
+  Status update(uint32_t s, const Rect& r, const uint8_t* p, uint32_t st) override { return target->update(s, r, p, st); }
+  Status cursor_pos(uint32_t s, uint32_t x, uint32_t y, bool v) override { return target->cursor_pos(s, x, y, v); }
+  Status cursor_update(uint32_t s, uint32_t x, uint32_t y, const CursorImage& i) override {
+    return target->cursor_update(s, x, y, i);
+  }
+  Status dmabuf_scanout(uint32_t s, const Frame& f) override { return target->dmabuf_scanout(s, f); }
+  Status dmabuf_update(uint32_t s, const Rect& r) override { return target->dmabuf_update(s, r); }
+};
+
+// A channel and the VMM's end of it.
+struct Vmm {
+  UniqueFd peer;
+  std::unique_ptr<vhost::DisplayChannel> channel;
+  Vmm(EventLoop& loop, Log& log, int timeout_ms = 500) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) throw std::runtime_error("socketpair");
+    peer.reset(sv[1]);
+    channel = std::make_unique<vhost::DisplayChannel>(loop, UniqueFd(sv[0]), log, timeout_ms);
+  }
+  PeerMessage read() {
+    auto m = test::peer_read(peer.get(), 1000);
+    if (!m) throw std::runtime_error("the VMM got nothing");
+    return std::move(*m);
+  }
+  bool idle() {
+    pollfd p{peer.get(), POLLIN, 0};
+    return ::poll(&p, 1, 0) == 0;
+  }
+};
+
+struct Image {
+  uint32_t width, height, stride, fourcc;
+  std::vector<uint8_t> bytes;
+  Image(uint32_t w, uint32_t h, uint32_t fcc = DRM_FORMAT_XRGB8888, uint32_t pad = 16)
+      : width(w), height(h), stride(w * 4 + pad), fourcc(fcc), bytes(size_t{stride} * h) {
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 13 + i / 509);
+  }
+  Frame frame() const {
+    Frame f;
+    f.resource_id = 7;
+    f.width = width;
+    f.height = height;
+    f.stride = stride;
+    f.fourcc = fourcc;
+    f.pixels = bytes.data();
+    f.view = {0, 0, width, height};
+    return f;
+  }
+  const uint8_t* px(uint32_t x, uint32_t y) const { return bytes.data() + size_t{y} * stride + x * 4; }
+  std::vector<uint8_t> rows(const Rect& r) const {
+    std::vector<uint8_t> out;
+    for (uint32_t y = r.y; y < r.y + r.height; ++y) out.insert(out.end(), px(r.x, y), px(r.x, y) + r.width * 4);
+    return out;
+  }
+};
+
+std::vector<uint8_t> pixels_of(const PeerMessage& m) {
+  return {m.payload.begin() + sizeof(gpu::Update), m.payload.end()};
+}
+
+class PresentVhostUserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* dirs = std::getenv("VUGPU_PLUGIN_PATH");
+    std::filesystem::path so;
+    for (std::string_view rest = dirs ? dirs : ""; !rest.empty();) {
+      const auto colon = rest.find(':');
+      const std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / "vugpu-present.vhost-user.so";
+      if (std::filesystem::exists(candidate)) so = candidate;
+      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+    if (so.empty()) GTEST_SKIP() << "vugpu-present.vhost-user.so not found in VUGPU_PLUGIN_PATH (build the plugin)";
+    lib_ = std::make_unique<boost::dll::shared_library>(so.string());
+    const auto& desc = lib_->get_alias<const PluginDescriptor>(kDescriptorSymbol);
+    ASSERT_EQ(desc.abi_version, kAbiVersion);
+    ASSERT_EQ(desc.kind, PluginKind::Presenter);
+    ASSERT_STREQ(desc.name, "present.vhost-user");
+    presenter_ = desc.create_presenter(host_, OptionValues{});
+    ASSERT_TRUE(presenter_);
+  }
+  void TearDown() override { presenter_.reset(); }  // before the library goes
+
+  void present(const Frame& f, const Rect& damage) {
+    bool released = false;
+    presenter_->present(0, f, damage, FrameRelease([&] { released = true; }));
+    EXPECT_TRUE(released) << "present() is synchronous: the frame is released before it returns";
+  }
+
+  EventLoop loop_;
+  TestHost host_{loop_};
+  std::unique_ptr<boost::dll::shared_library> lib_;
+  std::unique_ptr<Presenter> presenter_;
+};
+
+TEST_F(PresentVhostUserTest, WithoutADisplayFramesAreDroppedAndTheCoreAnswersDisplayQuestions) {
+  const Image img(32, 16);
+  present(img.frame(), {0, 0, 32, 16});
+  EXPECT_EQ(host_.copied, 0u);
+  std::array<DisplayMode, 16> modes{};
+  EXPECT_EQ(presenter_->display_info(modes), Status::NotSupported);
+  std::vector<uint8_t> edid;
+  EXPECT_EQ(presenter_->edid(0, edid), Status::NotSupported);
+  EXPECT_TRUE(host_.log_.contains("no VMM display"));
+}
+
+TEST_F(PresentVhostUserTest, ScanoutThenOnlyTheDamagedRectangleStraightFromTheFrame) {
+  Vmm vmm(loop_, host_.log_);
+  host_.display = vmm.channel.get();
+  presenter_->set_scanout(0, DisplayMode{64, 48, true});
+  PeerMessage m = vmm.read();
+  ASSERT_EQ(m.header.request, gpu::kScanout);
+  EXPECT_EQ(m.as<gpu::Scanout>().width, 64u);
+  EXPECT_EQ(m.as<gpu::Scanout>().height, 48u);
+
+  const Image img(64, 48);
+  const Rect damage{8, 4, 16, 8};
+  present(img.frame(), damage);
+  m = vmm.read();
+  ASSERT_EQ(m.header.request, gpu::kUpdate);
+  const auto u = m.as<gpu::Update>();
+  EXPECT_EQ(Rect(u.x, u.y, u.width, u.height), damage);
+  EXPECT_EQ(pixels_of(m), img.rows(damage)) << "XRGB8888 goes out as it is";
+  EXPECT_EQ(host_.copied, 16u * 8 * 4) << "one copy: into the socket";
+  EXPECT_TRUE(vmm.idle());
+
+  presenter_->set_scanout(0, DisplayMode{0, 0, false});
+  m = vmm.read();
+  ASSERT_EQ(m.header.request, gpu::kScanout);
+  EXPECT_EQ(m.as<gpu::Scanout>().width, 0u);
+}
+
+TEST_F(PresentVhostUserTest, ViewOffsetIsHonoured) {
+  Vmm vmm(loop_, host_.log_);
+  host_.display = vmm.channel.get();
+  const Image img(100, 80);
+  Frame f = img.frame();
+  f.view = {20, 10, 50, 40};  // the scanout shows part of the resource
+  presenter_->set_scanout(0, DisplayMode{50, 40, true});
+  vmm.read();
+  present(f, {5, 6, 7, 8});
+  const PeerMessage m = vmm.read();
+  EXPECT_EQ(pixels_of(m), img.rows({25, 16, 7, 8}));
+}
+
+TEST_F(PresentVhostUserTest, FirstFrameOnAChannelGetsScanoutAndTheWholePicture) {
+  Vmm first(loop_, host_.log_);
+  host_.display = first.channel.get();
+  const Image img(40, 30);
+  present(img.frame(), {1, 1, 2, 2});
+  PeerMessage m = first.read();
+  ASSERT_EQ(m.header.request, gpu::kScanout) << "no set_scanout seen yet: the size comes from the frame";
+  m = first.read();
+  ASSERT_EQ(m.header.request, gpu::kUpdate);
+  EXPECT_EQ(pixels_of(m), img.rows({0, 0, 40, 30})) << "a new surface is black: send all of it";
+
+  // The VMM restarted the device: a new channel (another object).
+  Vmm second(loop_, host_.log_);
+  host_.display = second.channel.get();
+  present(img.frame(), {1, 1, 2, 2});
+  m = second.read();
+  ASSERT_EQ(m.header.request, gpu::kScanout);
+  m = second.read();
+  EXPECT_EQ(pixels_of(m), img.rows({0, 0, 40, 30}));
+}
+
+TEST_F(PresentVhostUserTest, NewChannelBehindTheSameAddressIsCaughtByTheUpdateRefusal) {
+  SwitchableDisplay display;
+  Vmm first(loop_, host_.log_), second(loop_, host_.log_);
+  display.target = first.channel.get();
+  host_.display = &display;
+  const Image img(40, 30);
+  present(img.frame(), {0, 0, 40, 30});
+  first.read();
+  first.read();
+  display.target = second.channel.get();  // same VmmDisplay*, channel that never got SCANOUT
+  present(img.frame(), {3, 3, 4, 4});
+  PeerMessage m = second.read();
+  ASSERT_EQ(m.header.request, gpu::kScanout);
+  m = second.read();
+  ASSERT_EQ(m.header.request, gpu::kUpdate);
+  EXPECT_EQ(pixels_of(m), img.rows({0, 0, 40, 30}));
+  EXPECT_TRUE(first.idle());
+}
+
+TEST_F(PresentVhostUserTest, OtherFormatsAreConvertedInBands) {
+  Vmm vmm(loop_, host_.log_);
+  host_.display = vmm.channel.get();
+  // ABGR8888: bytes R, G, B, A in memory.
+  Image img(256, 300, DRM_FORMAT_ABGR8888, 0);
+  presenter_->set_scanout(0, DisplayMode{256, 300, true});
+  vmm.read();
+  std::mutex mutex;
+  std::vector<gpu::Update> bands;
+  std::vector<uint8_t> got;
+  {
+    PeerThread peer(vmm.peer.get(), [&](int, const PeerMessage& m) {  // reads while we write
+      std::lock_guard lock(mutex);
+      if (m.header.request != gpu::kUpdate) return;
+      bands.push_back(m.as<gpu::Update>());
+      const auto p = pixels_of(m);
+      got.insert(got.end(), p.begin(), p.end());
+    });
+    present(img.frame(), {0, 0, 256, 300});
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (got.size() >= 256u * 300 * 4) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  uint32_t rows = 0, messages = 0;
+  for (const auto& u : bands) {
+    EXPECT_EQ(u.y, rows) << "bands follow each other";
+    rows += u.height;
+    ++messages;
+  }
+  EXPECT_EQ(rows, 300u);
+  EXPECT_GT(messages, 1u) << "1.2 MB do not go through one 256 KiB band";
+  ASSERT_EQ(got.size(), 256u * 300 * 4);
+  for (uint32_t y : {0u, 150u, 299u}) {
+    for (uint32_t x : {0u, 17u, 255u}) {
+      const uint8_t* s = img.px(x, y);
+      const uint8_t* d = got.data() + (size_t{y} * 256 + x) * 4;
+      EXPECT_EQ(d[0], s[2]) << "B";
+      EXPECT_EQ(d[1], s[1]) << "G";
+      EXPECT_EQ(d[2], s[0]) << "R";
+    }
+  }
+  EXPECT_EQ(host_.copied, 2ull * 256 * 300 * 4) << "conversion copy + socket copy";
+}
+
+TEST_F(PresentVhostUserTest, BottomUpFramesAreFlipped) {
+  Vmm vmm(loop_, host_.log_);
+  host_.display = vmm.channel.get();
+  const Image img(8, 6);
+  Frame f = img.frame();
+  f.y0_top = false;
+  presenter_->set_scanout(0, DisplayMode{8, 6, true});
+  vmm.read();
+  present(f, {0, 1, 8, 2});  // picture rows 1..2 = stored rows 4..3
+  const PeerMessage m = vmm.read();
+  std::vector<uint8_t> want = img.rows({0, 4, 8, 1});
+  const auto row3 = img.rows({0, 3, 8, 1});
+  want.insert(want.end(), row3.begin(), row3.end());
+  EXPECT_EQ(pixels_of(m), want);
+}
+
+TEST_F(PresentVhostUserTest, CursorShapeMoveAndHide) {
+  Vmm vmm(loop_, host_.log_);
+  host_.display = vmm.channel.get();
+  std::vector<uint32_t> argb(64 * 64, 0x80ff0000u);
+  const CursorImage image{2, 3, argb.data()};
+  presenter_->cursor_update(0, 100, 50, &image);
+  PeerMessage m = vmm.read();
+  ASSERT_EQ(m.header.request, gpu::kCursorUpdate);
+  EXPECT_EQ(m.as<gpu::CursorUpdate>().hot_y, 3u);
+  presenter_->cursor_move(0, 110, 60);
+  m = vmm.read();
+  EXPECT_EQ(m.header.request, gpu::kCursorPos);
+  EXPECT_EQ(m.as<gpu::CursorPos>().x, 110u);
+  presenter_->cursor_update(0, 110, 60, nullptr);
+  m = vmm.read();
+  EXPECT_EQ(m.header.request, gpu::kCursorPosHide);
+  presenter_->cursor_move(0, 120, 70);
+  m = vmm.read();
+  EXPECT_EQ(m.header.request, gpu::kCursorPosHide) << "a hidden cursor stays hidden when it moves";
+}
+
+TEST_F(PresentVhostUserTest, DisplayInfoComesFromTheVmmAndFallsBackWhenItIsSilent) {
+  Vmm vmm(loop_, host_.log_, 100);
+  host_.display = vmm.channel.get();
+  std::array<DisplayMode, 16> modes{};
+  {
+    PeerThread peer(vmm.peer.get(), [](int fd, const PeerMessage& msg) {
+      if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{1920, 1080}});
+    });
+    ASSERT_EQ(presenter_->display_info(modes), Status::Ok);
+    EXPECT_EQ(modes[0].width, 1920u);
+  }
+  EXPECT_EQ(presenter_->display_info(modes), Status::NotSupported) << "timeout: the core uses its config";
+}
+
+TEST_F(PresentVhostUserTest, DmabufFramesUseTheDmabufMessages) {
+  Vmm vmm(loop_, host_.log_);
+  host_.display = vmm.channel.get();
+  UniqueFd buf(::memfd_create("fake-dmabuf", MFD_CLOEXEC));
+  Frame f;
+  f.resource_id = 3;
+  f.width = 640;
+  f.height = 480;
+  f.stride = 2560;
+  f.fourcc = DRM_FORMAT_XRGB8888;
+  f.dmabuf_fd = buf.get();
+  f.view = {0, 0, 640, 480};
+  PeerThread peer(vmm.peer.get(), [](int fd, const PeerMessage& msg) {
+    if (msg.header.request == gpu::kDmabufUpdate) test::peer_reply(fd, gpu::kDmabufUpdate, {});
+  });
+  present(f, {0, 0, 10, 10});
+  present(f, {5, 5, 10, 10});
+  f.resource_id = 4;  // page flip to another buffer
+  present(f, {0, 0, 640, 480});
+  for (int i = 0; i < 100 && peer.requests().size() < 5; ++i) loop_.run_once(10);
+  const std::vector<uint32_t> want = {gpu::kDmabufScanout, gpu::kDmabufUpdate, gpu::kDmabufUpdate,
+                                      gpu::kDmabufScanout, gpu::kDmabufUpdate};
+  EXPECT_EQ(peer.requests(), want) << "scanout once per buffer, an update per frame";
+  EXPECT_EQ(host_.copied, 0u) << "nothing copied on the dmabuf path";
+}
+
+}  // namespace
+}  // namespace vugpu
