@@ -120,11 +120,13 @@ bool Connection::handle(Message& m, std::string& why) {
       return reply_u64(kGetFeatures, offered);
 
     case kSetFeatures: {
-      const uint64_t f = m.as<uint64_t>();
-      if (f & ~offered) {
-        why = fmt::format("features {:#x} were not offered", f & ~offered);
-        return false;
-      }
+      // QEMU 10 passes on transport bits the guest acked with QEMU's own virtio-pci that we never
+      // offered (VIRTIO_F_RING_RESET, bit 40): refusing the message would leave the rings without
+      // EVENT_IDX/INDIRECT and the guest stuck, so unoffered bits are dropped (logged) and the
+      // rest is taken. Nothing of ours depends on them.
+      const uint64_t f = m.as<uint64_t>() & offered;
+      if (const uint64_t extra = m.as<uint64_t>() & ~offered)
+        env_.log.debug("vhost-user: SET_FEATURES: ignoring bits {:#x} that were not offered", extra);
       features_ = f;
       for (auto& q : queues_)
         q->set_features(f & bit(kFeatureEventIdx), f & bit(kFeatureIndirectDesc), f & bit(kFeatureProtocolFeatures));
