@@ -1,6 +1,7 @@
 #include "headless_presenter.hpp"
 
 #include <sys/timerfd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -86,7 +87,8 @@ void HeadlessPresenter::snapshot(uint32_t scanout_id, Scanout& s, bool at_exit) 
   if (!writer_ || s.image.empty()) return;
   SnapshotJob job;
   job.file = expand_snapshot_pattern(options_.snapshot_path, scanout_id, s.frames);
-  job.pixels = s.image.pixels();
+  job.pixels = writer_->take_buffer(s.image.pixels().size());
+  std::copy(s.image.pixels().begin(), s.image.pixels().end(), job.pixels.begin());
   job.width = s.image.width();
   job.height = s.image.height();
   job.fourcc = s.image.fourcc();

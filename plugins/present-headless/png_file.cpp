@@ -39,6 +39,9 @@ void encode(FILE* out, const ImageView& image, const ChannelOffsets& ch, int com
   int rc = spng_set_png_file(ctx.get(), out);
   if (!rc) rc = spng_set_ihdr(ctx.get(), &ihdr);
   if (!rc) rc = spng_set_option(ctx.get(), SPNG_IMG_COMPRESSION_LEVEL, compression_level);
+  // One cheap filter instead of libspng's default trial of all five per row: several times
+  // faster, and "sub" suits screen content (flat areas, text) well.
+  if (!rc) rc = spng_set_option(ctx.get(), SPNG_FILTER_CHOICE, SPNG_FILTER_CHOICE_SUB);
   if (!rc) rc = spng_encode_image(ctx.get(), nullptr, 0, SPNG_FMT_PNG, SPNG_ENCODE_PROGRESSIVE | SPNG_ENCODE_FINALIZE);
   if (rc) throw failure(file, std::string("libspng: ") + spng_strerror(rc));
 

@@ -22,6 +22,19 @@ bool SnapshotWriter::enqueue(SnapshotJob job) {
   return true;
 }
 
+std::vector<uint8_t> SnapshotWriter::take_buffer(size_t bytes) {
+  std::vector<uint8_t> buffer;
+  {
+    std::lock_guard lock(mutex_);
+    if (!spare_buffers_.empty()) {
+      buffer = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+    }
+  }
+  buffer.resize(bytes);
+  return buffer;
+}
+
 void SnapshotWriter::enqueue_even_if_busy(SnapshotJob job) {
   {
     std::lock_guard lock(mutex_);
@@ -57,6 +70,8 @@ void SnapshotWriter::run() {
       ++failed_;
       log_.error("{}", e.what());
     }
+    std::lock_guard lock(mutex_);
+    if (spare_buffers_.size() < 2) spare_buffers_.push_back(std::move(job.pixels));
   }
 }
 

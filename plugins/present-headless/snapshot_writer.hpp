@@ -33,6 +33,9 @@ class SnapshotWriter {
   bool enqueue(SnapshotJob job);
   // Queues whatever the backlog (the last snapshots at shutdown must not be lost).
   void enqueue_even_if_busy(SnapshotJob job);
+  // A pixel buffer of `bytes` for the next job: one the writer is done with when there is one
+  // (a fresh 4 MiB allocation costs a page fault per page), else a new one.
+  std::vector<uint8_t> take_buffer(size_t bytes);
   // Writes everything queued, then stops the thread. Idempotent.
   void finish();
 
@@ -48,6 +51,7 @@ class SnapshotWriter {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<SnapshotJob> queue_;
+  std::vector<std::vector<uint8_t>> spare_buffers_;  // pixels of written jobs, for reuse
   bool stopping_ = false;
   std::atomic<uint64_t> written_{0}, failed_{0}, skipped_{0};
   std::thread thread_;  // last: starts after everything above exists
