@@ -1,0 +1,1 @@
+"""bench/run's parts: the plan of workloads, the table, the checks."""

@@ -1,0 +1,165 @@
+"""From the driver's JSON to the table: rows, ratios, % of the memcpy limit, the targets."""
+import statistics
+
+BACKENDS = ["vugpu", "qemu-10.0", "qemu-7.2"]
+PEER = "qemu-10.0"  # the ratio column compares vugpu with QEMU's current backend
+MIB = 1 << 20
+
+
+def _ok(workload, backend):
+    b = (workload or {}).get("backends", {}).get(backend)
+    return b if b and b.get("ok") else None
+
+
+def _round_ratio(mine, theirs):
+    """Median over rounds of mine[r] / theirs[r]: rounds ran back to back, so each ratio is
+    taken under one machine load (the point of interleaving)."""
+    pairs = [(a, b) for a, b in zip(mine or [], theirs or []) if a and b]
+    return statistics.median(a / b for a, b in pairs) if pairs else None
+
+
+def _row(label, better, unit, workload, field, scale=1.0, rounds_field=None, fmt="{:.1f}"):
+    values, cells = {}, {}
+    for b in BACKENDS:
+        r = _ok(workload, b)
+        if r is None or r.get(field) is None:
+            values[b] = None
+            cells[b] = _why_missing(workload, b)
+            continue
+        values[b] = r[field] * scale
+        cells[b] = fmt.format(values[b])
+    ratio, how = None, None
+    mine, peer = _ok(workload, "vugpu"), _ok(workload, PEER)
+    if mine and peer:
+        if rounds_field:
+            ratio, how = _round_ratio(mine.get(rounds_field), peer.get(rounds_field)), "median of per-round ratios"
+        elif values["vugpu"] is not None and values[PEER]:
+            ratio, how = values["vugpu"] / values[PEER], "whole run"
+    return {"workload": label, "unit": unit, "better": better, "values": values, "cells": cells,
+            "ratio": ratio, "ratio_how": how, "limit_pct": None}
+
+
+def _why_missing(workload, backend):
+    if workload is None:
+        return "—"
+    if "error" in workload and "backends" not in workload:
+        return "failed"
+    b = workload.get("backends", {}).get(backend)
+    if b is None:
+        return "—"
+    return "n/a" if b.get("skipped") else "failed"
+
+
+def build_rows(results):
+    w = results["workloads"]
+    limit = (w.get("memcpy") or {}).get("sizes", {})
+    rows = []
+    for key in sorted((k for k in w if k.startswith("full-frame/")), key=lambda k: int(k.split("/")[1].split("x")[0])):
+        size = key.split("/")[1]
+        wl = w[key]
+        frame_bytes = int(size.split("x")[0]) * int(size.split("x")[1]) * 4
+        fps = _row(f"B1 {size} full frames", "higher", "frames/s", wl, "rate", rounds_field="rate_rounds")
+        one_copy = (limit.get(size) or {}).get("fps_one_copy")
+        if one_copy:
+            fps["limit_pct"] = {b: (v / one_copy * 100 if v is not None else None) for b, v in fps["values"].items()}
+            for b, v in fps["values"].items():
+                if v is not None:
+                    fps["cells"][b] += f" ({fps['limit_pct'][b]:.0f} %)"
+        rows.append(fps)
+        rows.append(_row(f"B1 {size} backend CPU per frame", "lower", "ms", wl, "cpu_s_per_present", 1e3, fmt="{:.2f}"))
+        rows.append(_row(f"B1 {size} bytes copied per frame", "lower", "frame sizes", wl, "copied_bytes_per_present",
+                         1.0 / frame_bytes, fmt="{:.2f}"))
+    wl = w.get("small-damage")
+    rows.append(_row("B2 64x64 damage on 1080p", "higher", "updates/s", wl, "rate", rounds_field="rate_rounds", fmt="{:.0f}"))
+    rows.append(_row("B2 backend CPU per update", "lower", "µs", wl, "cpu_s_per_present", 1e6, fmt="{:.1f}"))
+    wl = w.get("round-trip")
+    rows.append(_row("B3 fenced 1x1 RESOURCE_FLUSH p50", "lower", "µs", wl, "flush_us_p50", rounds_field="flush_us_p50_rounds", fmt="{:.0f}"))
+    rows.append(_row("B3 fenced 1x1 RESOURCE_FLUSH p99", "lower", "µs", wl, "flush_us_p99", fmt="{:.0f}"))
+    rows.append(_row("B3 GET_DISPLAY_INFO p50", "lower", "µs", wl, "display_info_us_p50", rounds_field="display_info_us_p50_rounds", fmt="{:.0f}"))
+    rows.append(_row("B3 GET_DISPLAY_INFO p99", "lower", "µs", wl, "display_info_us_p99", fmt="{:.0f}"))
+    wl = w.get("churn")
+    rows.append(_row("B4 CREATE_2D+ATTACH+UNREF churn", "higher", "cycles/s", wl, "rate", rounds_field="rate_rounds", fmt="{:.0f}"))
+    rows.append(_row("B4 RSS before churn", "lower", "MiB", wl, "rss_before_bytes", 1.0 / MIB, fmt="{:.2f}"))
+    rows.append(_row("B4 RSS after churn", "lower", "MiB", wl, "rss_after_bytes", 1.0 / MIB, fmt="{:.2f}"))
+    wl = w.get("startup")
+    rows.append(_row("B5 start-up to first reply, p50", "lower", "ms", wl, "serve_ms_p50", rounds_field="serve_ms_p50_rounds", fmt="{:.1f}"))
+    return rows
+
+
+def targets(results, rows):
+    """The issue's targets, each {"target", "met": True/False/None, "detail"}."""
+    by = {r["workload"]: r for r in rows}
+    out = []
+
+    def add(name, met, detail):
+        out.append({"target": name, "met": met, "detail": detail})
+
+    for size in ("1920x1080", "3840x2160"):
+        r = by.get(f"B1 {size} full frames")
+        ratio = r and r["ratio"]
+        add(f"B1 {size}: frames/s >= 1.5x QEMU 10.0", None if ratio is None else ratio >= 1.5,
+            "no ratio" if ratio is None else f"{ratio:.2f}x")
+    for r in rows:
+        if r["workload"].endswith("bytes copied per frame"):
+            v = r["values"]["vugpu"]
+            add(f"{r['workload'][:-len(' bytes copied per frame')]}: <= 2 frame sizes copied per frame",
+                None if v is None else v <= 2.0 + 1e-6, "n/a" if v is None else f"{v:.2f}")
+        if r["workload"].endswith("backend CPU per frame"):
+            v, p = r["values"]["vugpu"], r["values"][PEER]
+            add(f"{r['workload'][:-len(' backend CPU per frame')]}: less CPU per frame than QEMU 10.0",
+                None if v is None or p is None else v < p, "n/a" if v is None or p is None else f"{v:.2f} vs {p:.2f} ms")
+    for name in ("B3 fenced 1x1 RESOURCE_FLUSH p50", "B3 GET_DISPLAY_INFO p50"):
+        r = by.get(name)
+        v, p = (r["values"]["vugpu"], r["values"][PEER]) if r else (None, None)
+        add(f"{name} no worse than QEMU 10.0", None if v is None or p is None else v <= p,
+            "n/a" if v is None or p is None else f"{v:.0f} vs {p:.0f} µs")
+    churn = _ok(results["workloads"].get("churn"), "vugpu")
+    growth = churn and churn.get("rss_growth_bytes")
+    add(f"B4 RSS after {churn['cycles'] if churn else '?'} cycles within 1 MiB of before",
+        None if growth is None else growth <= MIB, "n/a" if growth is None else f"{growth / 1024:+.0f} KiB")
+    return out
+
+
+def markdown(results, rows, goals):
+    m = results["meta"]
+    lines = [f"# vugpu vs QEMU's vhost-user-gpu — {m['date']}", "",
+             f"Commit `{m['commit']}` · {m['cpu']} · {m['cores']} cores · load average {m['load_before']} before, "
+             f"{m['load_after']} after · run took {m['seconds']:.0f} s{' · **--quick (smoke numbers, not measurements)**' if m['quick'] else ''}",
+             "", "Backends: " + "; ".join(f"{k}: {v}" for k, v in m["backends"].items()), "",
+             f"Ratio = vugpu ÷ QEMU 10.0 (median of per-round ratios where rounds exist: backends take turns, "
+             f"A B A B …). % = share of this machine's one-copy limit (a frame-sized memcpy, measured in this run).", "",
+             "| workload | unit | vugpu | peer 10.0 | peer 7.2 | ratio | % of limit |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}× ({'↑' if r['better'] == 'higher' else '↓'} better)"
+        pct = "—"
+        if r["limit_pct"] and r["limit_pct"].get("vugpu") is not None:
+            pct = f"{r['limit_pct']['vugpu']:.0f} %"
+        lines.append(f"| {r['workload']} | {r['unit']} | {r['cells']['vugpu']} | {r['cells'][PEER]} | "
+                     f"{r['cells']['qemu-7.2']} | {ratio} | {pct} |")
+    limit = (results["workloads"].get("memcpy") or {}).get("sizes", {})
+    if limit:
+        lines += ["", "**The limit** (memcpy of one frame, median): " + "; ".join(
+            f"{s}: {v['copy_ms_p50']:.2f} ms = {v['gb_per_s']:.1f} GB/s = {v['fps_one_copy']:.0f} frames/s at one copy"
+            for s, v in limit.items())]
+    lines += ["", "## Targets", "", "| target | met | measured |", "|---|---|---|"]
+    for g in goals:
+        met = {True: "yes", False: "**no**", None: "n/a"}[g["met"]]
+        lines.append(f"| {g['target']} | {met} | {g['detail']} |")
+    problems = []
+    for key, wl in results["workloads"].items():
+        if "error" in wl and "backends" not in wl:
+            problems.append(f"- {key}: driver failed: {wl['error'].splitlines()[0] if wl['error'] else '?'}")
+            continue
+        for b, r in wl.get("backends", {}).items():
+            if not r.get("ok"):
+                first = (r.get("error") or "").splitlines()[0] if r.get("error") else "?"
+                problems.append(f"- {key} / {b}: {'not installed' if r.get('skipped') else 'failed'}: {first}")
+            elif r.get("pixels_match") is False:
+                problems.append(f"- {key} / {b}: the VMM's surface differs from the guest's framebuffer: {r.get('pixels_mismatch')}")
+    if problems:
+        lines += ["", "## Not measured / problems", ""] + problems
+    lines += ["", "Bytes copied: every pixel byte the backend copies, the write into the display socket included "
+              "(vugpu: its own counter; QEMU: measured socket bytes + a model of its code, see "
+              "bench/driver/copy_model.hpp). CPU: the backend process's utime+stime over the whole run.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+#include "present_loop.hpp"
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include "arena.hpp"
+#include "cost_meter.hpp"
+#include "present.hpp"
+#include "summary.hpp"
+
+namespace vugpu::bench {
+
+using namespace vugpu::frontend;
+
+namespace {
+
+struct Track {
+  std::unique_ptr<Framebuffer> fb;
+  uint64_t next = 0;  // index of the next present (rect sequence, fence id, colour)
+  CostMeter meter;
+  Cost cost;
+  uint64_t presents = 0, rect_bytes = 0;
+  std::vector<double> rate_rounds, latency_ms;
+  std::string mismatch;  // empty = the VMM shows exactly what the guest drew
+  uint64_t display_errors = 0;
+};
+
+double per(double total, uint64_t n) { return n ? total / double(n) : 0; }
+
+}  // namespace
+
+void run_present_loop(const PresentPlan& plan, const std::vector<std::string>& backends, JsonWriter& w) {
+  Arena arena(backends, [&](const BackendChoice& b) {
+    return std::make_unique<Contender>(b, plan.width, plan.height, ram_for(plan.width, plan.height));
+  });
+  // After the arena: framebuffers and backings live in its guest RAM and must go first.
+  std::map<std::string, Track> tracks;
+
+  // One present: the guest draws into the rectangle (not timed: guest work), then presents it.
+  const auto present = [&](Contender& c, Track& t) -> double {
+    const uint64_t n = t.next++;
+    const GpuRect r = plan.rect(n);
+    const uint32_t rows = std::min<uint32_t>(r.height, 8);  // a moving stripe: every frame differs
+    t.fb->fill_rect({r.x, r.y + uint32_t(n * 8 % (r.height - rows + 1)), r.width, rows}, uint32_t(n * 0x010203u));
+    const auto t0 = Clock::now();
+    present_fenced(c, *t.fb, r, n + 1);
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+
+  arena.each([&](Contender& c) {
+    Track& t = tracks[c.name()];
+    t.fb = std::make_unique<Framebuffer>(c.gpu(), 1, plan.width, plan.height);
+    t.fb->draw_pattern(7);
+    if (const uint32_t r = t.fb->show_on(0); r != VIRTIO_GPU_RESP_OK_NODATA)
+      throw std::runtime_error("showing the framebuffer: " + response_name(r));
+    for (unsigned i = 0; i < plan.warmup; ++i) present(c, t);
+    t.meter.start(c);
+  });
+
+  arena.rounds(plan.rounds, [&](Contender& c, unsigned) {
+    Track& t = tracks[c.name()];
+    double busy = 0;
+    for (unsigned i = 0; i < plan.per_round; ++i) {
+      const GpuRect r = plan.rect(t.next);
+      const double s = present(c, t);
+      busy += s;
+      t.latency_ms.push_back(s * 1e3);
+      t.rect_bytes += uint64_t(r.width) * r.height * 4;
+      ++t.presents;
+    }
+    t.rate_rounds.push_back(busy > 0 ? plan.per_round / busy : 0);
+  });
+
+  arena.each([&](Contender& c) {
+    Track& t = tracks[c.name()];
+    t.cost = t.meter.stop(c, t.rect_bytes);
+    t.mismatch = t.fb->compare(c.vmm().display().surface(0));
+    t.display_errors = c.vmm().display().errors().size();
+  });
+
+  arena.write(w, [&](Contender& c, JsonWriter& j) {
+    const Track& t = tracks[c.name()];
+    j.field("rate", median(t.rate_rounds)).field("rate_rounds", t.rate_rounds);
+    j.field("latency_ms_p50", percentile(t.latency_ms, 0.5)).field("latency_ms_p99", percentile(t.latency_ms, 0.99));
+    j.field("presents", t.presents);
+    j.field("rect_bytes_per_present", per(double(t.rect_bytes), t.presents));
+    j.field("cpu_s", t.cost.cpu_seconds).field("cpu_s_per_present", per(t.cost.cpu_seconds, t.presents));
+    j.field("socket_bytes_per_present", per(double(t.cost.socket_bytes), t.presents));
+    if (t.cost.copied_bytes) j.field("copied_bytes_per_present", per(double(*t.cost.copied_bytes), t.presents));
+    else j.key("copied_bytes_per_present").null();
+    j.field("copied_source", t.cost.copied_source);
+    j.field("rss_bytes", t.cost.rss_bytes);
+    j.field("pixels_match", t.mismatch.empty());
+    if (!t.mismatch.empty()) j.field("pixels_mismatch", t.mismatch);
+    j.field("display_protocol_errors", t.display_errors);
+  });
+}
+
+}  // namespace vugpu::bench
