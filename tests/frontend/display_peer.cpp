@@ -125,7 +125,7 @@ void DisplayPeer::handle() {
       ++stats_.protocol_feature_requests;
       record(req, 0);
       const uint64_t f = options_.protocol_features;
-      reply(req, &f, sizeof(f));
+      if (options_.answer_protocol_features) reply(req, &f, sizeof(f));
       break;
     }
     case gpu::kSetProtocolFeatures: {
@@ -147,7 +147,7 @@ void DisplayPeer::handle() {
         info.pmodes[i].r.width = options_.outputs[i].width;
         info.pmodes[i].r.height = options_.outputs[i].height;
       }
-      reply(req, &info, sizeof(info));
+      if (options_.answer_display_info) reply(req, &info, sizeof(info));
       break;
     }
     case gpu::kGetEdid: {
@@ -169,7 +169,7 @@ void DisplayPeer::handle() {
       const auto edid = make_edid(out.width, out.height);
       resp.size = uint32_t(edid.size());
       std::memcpy(resp.edid, edid.data(), edid.size());
-      reply(req, &resp, sizeof(resp));
+      if (options_.answer_edid) reply(req, &resp, sizeof(resp));
       break;
     }
     case gpu::kScanout: {
