@@ -118,6 +118,15 @@ TEST_F(ServerTest, UnofferedFeaturesAreDroppedUnofferedProtocolFeaturesNacked) {
   EXPECT_TRUE(server_->connected());
 }
 
+TEST_F(ServerTest, FeaturesWithUnofferedBitsStillTakeEffect) {
+  fe_->handshake(kFeatures | bit(kFeatureEventIdx) | bit(40));
+  ASSERT_EQ(set_mem_table({ram_.desc()}, {ram_.fd()}), 0u);
+  start_queue(0, ctrl_, ctrl_kick_.get(), ctrl_call_.get());
+  post_command(ctrl_, 0, 8, ctrl_kick_.get());
+  ASSERT_TRUE(fe_->pump_until([&] { return ctrl_.used_idx() == 1; }));
+  EXPECT_EQ(ctrl_.avail_event(), 1) << "EVENT_IDX was taken from the same message";
+}
+
 TEST_F(ServerTest, WrongPayloadSizeIsRefusedAndTheStreamStaysInStep) {
   fe_->send_u64(kSetProtocolFeatures, bit(kProtocolReplyAck));
   const uint32_t four = 4;
