@@ -1,6 +1,5 @@
 #include "contender.hpp"
 #include <stdexcept>
-#include "qemu_like_start.hpp"
 
 namespace vugpu::bench {
 
@@ -35,9 +34,7 @@ Contender::Contender(const BackendChoice& choice, uint32_t width, uint32_t heigh
   o.display.compose = true;  // the VMM pays QEMU's console copy, for every backend alike
   o.display.max_recorded_events = 0;  // long runs: keep no per-message history
   vmm_ = std::make_unique<TestVmm>(o);
-  vmm_->connect(process_->socket_path());
-  vmm_->realize();
-  start_like_qemu(*vmm_);
+  vmm_->boot(process_->socket_path());  // QEMU's message order (test_vmm.hpp)
   gpu_ = std::make_unique<GuestDriver>(*vmm_);
 }
 

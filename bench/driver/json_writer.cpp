@@ -75,7 +75,7 @@ JsonWriter& JsonWriter::value(double d) {
   if (!std::isfinite(d)) return null();
   separate();
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", d);
+  std::snprintf(buf, sizeof buf, "%.10g", d);
   out_ += buf;
   return *this;
 }
