@@ -1,6 +1,8 @@
 #include "daemon/command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include "daemon/startup.hpp"
 #include "log/spdlog_log.hpp"
 
 namespace vugpu {
@@ -10,10 +12,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   CLI::App app{"vugpu: a virtio-gpu device in its own process (vhost-user GPU backend) with renderer and presenter "
                "plugins",
                "vugpu"};
-  app.footer(
-      "Configuration: --config FILE, else /etc/vugpu/vugpu.toml when it exists, else the built-in default; see "
-      "--check-config.\nPlugins are searched in $VUGPU_PLUGIN_PATH (colon-separated), the config's plugin_path, "
-      "then " VUGPU_PLUGIN_DIR ".\nSignals: SIGTERM/SIGINT stop cleanly; SIGUSR1 writes --stats-file.");
+  app.footer(fmt::format(
+      "Configuration: --config FILE, else {} when it exists, else the built-in default; see --check-config.\n"
+      "Plugins are searched in $VUGPU_PLUGIN_PATH (colon-separated), the config's plugin_path, then {}.\n"
+      "Signals: SIGTERM/SIGINT stop cleanly; SIGUSR1 writes --stats-file.",
+      kSystemConfigFile, VUGPU_PLUGIN_DIR));
   app.set_version_flag("--version", "vugpu " VUGPU_VERSION);
 
   auto* socket = app.add_option("-s,--socket-path", cl.socket_path, "Listen for the VMM on this UNIX socket")

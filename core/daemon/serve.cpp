@@ -76,8 +76,10 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   });
 
   server.start();
-  log.info("vugpu {} serving {} with {} and {} presenter(s)", VUGPU_VERSION,
-           cl.fd >= 0 ? fmt::format("fd {}", cl.fd) : cl.socket_path, config.renderer, presenters.size());
+  std::string presenter_names;
+  for (const auto& name : config.presenters) presenter_names += (presenter_names.empty() ? "" : ", ") + name;
+  log.info("vugpu {} serving {}: renderer {}, presenters {}, configuration {}", VUGPU_VERSION,
+           cl.fd >= 0 ? fmt::format("fd {}", cl.fd) : cl.socket_path, config.renderer, presenter_names, config.source);
   const bool ok = loop.run();
 
   for (auto& p : presenters) p->shutdown();
