@@ -45,12 +45,21 @@ mark "driver bound ($dev)"
 # Negotiated feature bits (bit 0 = VIRTIO_GPU_F_VIRGL, 1 = EDID, 3 = RESOURCE_BLOB, 4 = CONTEXT_INIT)
 mark "virtio features ${dev:+$(cat /sys/bus/virtio/devices/$dev/features)}"
 dmesg | grep -i 'virtio.gpu\|\[drm\]' | while read -r l; do mark "dmesg: $l"; done
-[ -e /dev/dri/renderD128 ] && mark "render node present" || mark "no render node"
+[ -e /dev/dri/renderD128 ] && mark "render node: yes" || mark "render node: no"
 
 run_bg() {  # name args...; stdin a pipe that stays open (kmscube exits after one frame otherwise)
   name=$1; shift
   mark "$name started: $*"
-  ( sleep 2147483647 | "$@" > /dev/console 2>&1; mark "$name exited rc=$?" ) &
+  # a FIFO, not `sleep | prog`: the shell would wait for sleep too and never report the exit
+  mkfifo /tmp/$name.stdin
+  (
+    sleep 2147483647 > /tmp/$name.stdin &
+    holder=$!
+    "$@" < /tmp/$name.stdin > /dev/console 2>&1
+    rc=$?
+    kill $holder 2>/dev/null
+    mark "$name exited rc=$rc"
+  ) &
 }
 
 run_eglinfo() {

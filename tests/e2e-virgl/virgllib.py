@@ -59,6 +59,9 @@ def add_args(p):
     p.add_argument("--mem", type=int, default=GUEST_MEM_MB, help=f"guest MiB (default {GUEST_MEM_MB})")
     p.add_argument("--compress", default=None, choices=("lz4", "zstd", "gzip", "none"),
                    help="overlay compression when building the guest (default: the script's, lz4)")
+    p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                   help="extra QEMU argument (repeatable), e.g. --qemu-arg=-global "
+                        "--qemu-arg=virtio-device.queue_reset=off")
     return p
 
 
@@ -77,6 +80,7 @@ def boot_marks(s, vm, timeout):
         s.timing(f"{vm.name} {prefix}", host, gt)
     text, _, _ = vm.wait_marker("virtio features", timeout)
     bits = text[len("virtio features"):].strip()
+    vm.wait_marker("render node", timeout)  # the guest's dmesg lines are on the serial by then
     return bits
 
 
@@ -324,3 +328,49 @@ def vugpu_paths():
             plugins = os.path.join(build, "plugins")
             return d, plugins
     raise Skip(f"no vugpu daemon in {build}/core (scripts/build --target vugpu)")
+
+
+def handedness(img, step=3, d=6):
+    """Is the image upright? kmscube colours each vertex by its position (r, g, b) = ((x, y, z) + 1)
+    / 2, so on a face with outward normal +-axis c, channel c is constant (the face's flat
+    lighting scales all three) and the other two grow along the face's own axes. Seen from
+    outside, (axis c+1, axis c+2) turn counterclockwise on a + face and clockwise on a - face; a
+    mirrored (e.g. upside-down) picture turns every face the other way.
+
+    Returns (upright votes, mirrored votes) over pixels well inside a face."""
+    w, h, px = img.width, img.height, img.rgb
+
+    def at(x, y):
+        i = (y * w + x) * 3
+        return px[i], px[i + 1], px[i + 2]
+
+    bg = img.histogram(step=7).most_common(1)[0][0]
+    up = mirrored = 0
+    for y in range(d, h - d, step):
+        for x in range(d, w - d, step):
+            c0 = at(x, y)
+            pts = (at(x - d, y), at(x + d, y), at(x, y - d), at(x, y + d))
+            if any(abs(p[0] - bg[0]) + abs(p[1] - bg[1]) + abs(p[2] - bg[2]) <= 24 for p in pts + (c0,)):
+                continue
+            gx = [(pts[1][k] - pts[0][k]) / (2 * d) for k in range(3)]  # per pixel, x right
+            gy = [(pts[3][k] - pts[2][k]) / (2 * d) for k in range(3)]  # per pixel, y down
+            mags = [abs(gx[k]) + abs(gy[k]) for k in range(3)]
+            c = min(range(3), key=lambda k: mags[k])
+            a, b = (c + 1) % 3, (c + 2) % 3
+            if mags[c] > 0.25 * min(mags[a], mags[b]) or min(mags[a], mags[b]) < 0.05:
+                continue  # an edge between faces, or too flat to tell
+            if c0[c] >= max(c0[a], c0[b]) - 2:
+                s = 1     # the face's constant channel is at its brightest: a + face
+            elif c0[c] <= min(c0[a], c0[b]) + 2:
+                s = -1
+            else:
+                continue
+            cross_down = gx[a] * gy[b] - gy[a] * gx[b]  # image coordinates: y grows downwards
+            if abs(cross_down) < 1e-3:
+                continue
+            # upright: counterclockwise in (right, up) = negative cross in (right, down) for s = +1
+            if (cross_down < 0) == (s > 0):
+                up += 1
+            else:
+                mirrored += 1
+    return up, mirrored

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""e2e (virgl): a guest with Mesa's virgl driver draws kmscube's spinning cube through the backend.
+
+Guest: tests/e2e's initramfs + Mesa (virtio_gpu_dri.so only: no swrast, so a software fallback
+fails instead of passing), kmscube, eglinfo (make-initramfs-virgl). Backend: vugpu --virgl
+(renderer.virgl on EGL surfaceless + llvmpipe here). No display attached to QEMU.
+
+Asserts:
+  - the guest negotiated VIRTIO_GPU_F_VIRGL (virtio sysfs features) and its DRM driver says +virgl;
+  - eglinfo: the GBM platform (kmscube's path) runs Mesa's virtio_gpu driver;
+  - kmscube reports GL_RENDERER "virgl (...)" (the guest renders through virgl, not in software);
+  - a screendump shows the cube: grey background, a cube-sized blob with >= 4 of the 6 hues of
+    kmscube's smooth-shaded faces; the screen has the mode kmscube set;
+  - the picture is upright: kmscube colours each vertex by its position, so the faces' colour
+    gradients have a handedness that a vertical (or horizontal) flip reverses;
+  - two screendumps 1 s apart differ inside the cube's area (it moves) and both show the cube.
+With --tap (vhost_user_tap between QEMU and the backend), also what goes over the wire: the
+backend's GET_FEATURES reply has VIRTIO_GPU_F_VIRGL, QEMU acked it in SET_FEATURES, frames reach
+QEMU as SCANOUT + UPDATE (how many, how big), and whether any DMABUF_* message was sent.
+"""
+import os
+import re
+import time
+
+import virgllib
+import vmlib
+from virgllib import check, log
+
+VIRTIO_GPU_F_VIRGL = 0
+
+
+def wait_serial(vm, pattern, timeout):
+    rx = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while True:
+        vm._check_guest()
+        m = rx.search(vm.serial())
+        if m:
+            return m
+        if time.monotonic() > deadline:
+            raise vmlib.TestFailure(f"no /{pattern}/ on the guest serial within {timeout}s\n  serial:\n"
+                                    f"{vmlib.tail(vm.serial_path)}")
+        time.sleep(0.2)
+
+
+def run(args):
+    virgllib.prepare(args)
+    with vmlib.Session(args, "kmscube" + ("-tap" if args.tap else "")) as s:
+        backend = s.start_backend()
+        tap = None
+        try:
+            sock = None
+            if args.tap:
+                tap = virgllib.FeatureTap(os.path.join(s.tmp, "tap.sock"), backend.socket_path)
+                sock = tap.listen_path
+            vm = s.start_vm("kmscube", socket_path=sock, mem_mb=args.mem, extra_args=args.qemu_arg)
+            bits = virgllib.boot_marks(s, vm, args.timeout)
+            check(virgllib.feature_on(bits, VIRTIO_GPU_F_VIRGL),
+                  f"guest negotiated VIRTIO_GPU_F_VIRGL (virtio features {bits[:8]}...)")
+            drm = [l for l in virgllib.serial_lines(vm, r"\[drm\] features:")]
+            check(any("+virgl" in l for l in drm), f"guest DRM driver: {drm[0].split('[drm] ')[-1] if drm else '?'}")
+
+            text, gt, host = vm.wait_marker("eglinfo", args.timeout)
+            s.timing("eglinfo done", host, gt)
+            drivers = dict(w.split("=", 1) for w in text.split("drivers:", 1)[-1].split() if "=" in w)
+            check(drivers.get("GBM") == "virtio_gpu",
+                  f"eglinfo: GBM platform driver is virtio_gpu (all: {drivers or 'none'})")
+
+            _, gt, host = vm.wait_marker("kmscube started", args.timeout)
+            s.timing("kmscube started", host, gt)
+            m = wait_serial(vm, r'renderer: "([^"]*)"', args.timeout)
+            renderer = m.group(1)
+            log(f"   kmscube GL_RENDERER: {renderer}")
+            check(renderer.startswith("virgl"), f"kmscube renders through virgl (GL_RENDERER '{renderer}')")
+
+            img, t = vm.wait_content(args.timeout, predicate=virgllib.looks_like_cube, interval=0.25)
+            s.timing("first cube in screendump", t)
+            wait_serial(vm, r"Rendered \d+ frames", args.timeout)
+
+            a = vm.screendump(save_as="kmscube-1.png")
+            time.sleep(1.0)
+            b = vm.screendump(save_as="kmscube-2.png")
+            log(f"   screen 1: {a.summary()}")
+            log(f"   screen 2: {b.summary()}")
+            check(not vmlib.is_placeholder(a) and not vmlib.is_placeholder(b), "screens are not QEMU's placeholder")
+            conn = [t for t, _ in vm.markers() if t.startswith("connector")]
+            check((a.width, a.height) == (b.width, b.height), f"both screens {a.width}x{a.height}")
+            sa, sb = virgllib.cube_stats(a), virgllib.cube_stats(b)
+            for name, st, im in (("screen 1", sa, a), ("screen 2", sb, b)):
+                log(f"   {name}: background {st['bg']}, cube bbox {st['bbox']}, {st['count']} px, "
+                    f"{st['saturated']} saturated, hues {st['hues']}, {st['colours']} colours")
+                r, g, bl = st["bg"]
+                check(max(r, g, bl) - min(r, g, bl) <= 2 and 110 <= r <= 140,
+                      f"{name}: background is kmscube's 50% grey ({st['bg']})")
+                area = im.width * im.height
+                check(st["bbox"] is not None and 0.02 * area <= st["count"] <= 0.7 * area,
+                      f"{name}: a cube-sized shape ({st['count']} px of {area})")
+                check(len(st["hues"]) >= 4, f"{name}: the cube's face colours are there ({st['hues']})")
+            up, mirrored = virgllib.handedness(a)
+            check(up >= 1000 and up >= 20 * mirrored,
+                  f"screen 1 is upright, not mirrored: {up} face samples turn the way kmscube's "
+                  f"colour cube does, {mirrored} the mirrored way")
+            box = virgllib.union(sa["bbox"], sb["bbox"])
+            changed = virgllib.diff_in(a, b, box)
+            box_area = (box[2] - box[0]) * (box[3] - box[1])
+            check(changed >= 0.02 * box_area,
+                  f"the cube moved: {changed} of {box_area} pixels in its area differ after 1 s "
+                  f"({100.0 * changed / box_area:.1f}%)")
+            outside = a.region_stats(0, 0, a.width, min(box[1], a.height)) if box[1] > 4 else None
+            if outside:
+                check(len(outside) <= 2, f"above the cube only background ({len(outside)} colours)")
+
+            fps = re.findall(r"Rendered (\d+) frames in ([\d.]+) sec \(([\d.]+) fps\)", vm.serial())
+            if fps:
+                log(f"   kmscube reports: {', '.join(f[2] for f in fps[-3:])} fps (last {len(fps[-3:])})")
+                s.timing(f"kmscube {fps[-1][2]} fps, {fps[-1][0]} frames in", float(fps[-1][1]))
+            if conn:
+                log(f"   guest connectors: {conn}")
+
+            if tap:
+                wire(tap, a)
+            s.timing("test wall", s.wall())
+        finally:
+            if tap:
+                tap.close()
+
+
+def wire(tap, img):
+    """What the backend told QEMU, seen on the vhost-user sockets."""
+    feat = tap.features_reply()
+    acked = tap.set_features()
+    log(f"   wire: backend GET_FEATURES reply 0x{feat or 0:016x}, QEMU SET_FEATURES 0x{acked or 0:016x}")
+    check(feat is not None and feat >> VIRTIO_GPU_F_VIRGL & 1,
+          "wire: the backend offers VIRTIO_GPU_F_VIRGL in its GET_FEATURES reply")
+    check(acked is not None and acked >> VIRTIO_GPU_F_VIRGL & 1,
+          "wire: QEMU acked VIRTIO_GPU_F_VIRGL in SET_FEATURES (-display none: it offered it to the guest)")
+    log(f"   wire: display channel: {virgllib.summarize_channel(tap)}")
+    scanouts = tap.events("SCANOUT")
+    updates = tap.events("UPDATE")
+    dmabuf = tap.events("DMABUF_SCANOUT") + tap.events("DMABUF_SCANOUT2") + tap.events("DMABUF_UPDATE")
+    check(scanouts, f"wire: SCANOUT sent ({[e.fields for e in scanouts[-3:]]})")
+    full = [e for e in updates if (e.fields.get("width"), e.fields.get("height")) == (img.width, img.height)]
+    check(len(updates) > 0, f"wire: {len(updates)} UPDATE messages, {len(full)} of them full-screen "
+                            f"{img.width}x{img.height}")
+    check(not dmabuf, f"wire: no DMABUF_* message (QEMU has no GL display): {len(dmabuf)}")
+    if len(updates) >= 2:
+        span = updates[-1].t - updates[0].t
+        sizes = sorted(e.fields.get("data_bytes", 0) for e in updates)
+        log(f"   wire: {len(updates)} UPDATEs in {span:.1f}s = {len(updates) / span if span else 0:.1f}/s, "
+            f"median payload {sizes[len(sizes) // 2]} bytes")
+
+
+def extra(p):
+    virgllib.add_args(p)
+    p.add_argument("--tap", action="store_true",
+                   help="put vhost_user_tap between QEMU and the backend and check the wire")
+
+
+if __name__ == "__main__":
+    vmlib.main(run, __doc__, extra)
