@@ -41,6 +41,7 @@ Ticket GuestDriver::submit(Queue q, std::span<const uint8_t> request, uint32_t r
     if (a.empty()) throw FrontendError("guest RAM exhausted (" + std::to_string(bytes) + " bytes wanted)");
     if (data) a.write(0, {data, bytes});
     else a.fill(filler);
+    if (bytes == 0) refs.push_back({a.gpa(), 0, writable});
     for (const Extent& e : a.entries()) {
       refs.push_back({e.gpa, uint32_t(e.len), writable});
       if (writable) p.response_pieces.push_back({e.gpa, uint32_t(e.len)});
@@ -56,6 +57,7 @@ Ticket GuestDriver::submit(Queue q, std::span<const uint8_t> request, uint32_t r
   }
   if (response_capacity > 0)
     for (uint32_t size : cut(response_capacity, layout.response_pieces)) place(size, true, nullptr, 0xee);
+  if (refs.empty()) place(0, false, nullptr, 0);  // a chain has at least one (here empty) buffer
 
   SplitVirtqueue& vq = vmm_.queue(q);
   std::optional<uint16_t> head;
@@ -103,6 +105,19 @@ Ticket GuestDriver::submit_raw(Queue q, uint16_t head, std::vector<uint16_t> slo
   pending_.emplace(t, std::move(p));
   if (kick) vmm_.kick_if_needed(q);
   return t;
+}
+
+Ticket GuestDriver::submit_descriptors(Queue q, std::vector<Descriptor> descs, bool kick) {
+  SplitVirtqueue& vq = vmm_.queue(q);
+  std::vector<uint16_t> slots = vq.take_descriptors(uint16_t(descs.size()));
+  for (size_t i = 0; i < descs.size(); ++i) {
+    Descriptor d = descs[i];
+    if (d.next & kLiteralNext) d.next &= uint16_t(~kLiteralNext);
+    else if (d.next < descs.size()) d.next = slots[d.next];
+    vq.write_descriptor(slots[i], d);
+  }
+  const uint16_t head = slots[0];
+  return submit_raw(q, head, std::move(slots), kick);
 }
 
 void GuestDriver::kick(Queue q) { vmm_.kick_if_needed(q); }

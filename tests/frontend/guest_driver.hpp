@@ -78,6 +78,11 @@ class GuestDriver {
   // Raw chains (malformed input): the caller writes descriptors into slots it took from the
   // queue, then publishes the head; the driver treats its used entry like any other.
   Ticket submit_raw(Queue q, uint16_t head, std::vector<uint16_t> slots, bool kick = true);
+  // The same, simpler: `descs` written into free slots, head first. A `next` below descs.size()
+  // is an index into `descs` (mapped to its slot); any other value is written unchanged (to
+  // point outside the chain or the table). Response bytes are not collected.
+  static constexpr uint16_t kLiteralNext = 0x8000;  // or this bit: write next & 0x7fff unchanged
+  Ticket submit_descriptors(Queue q, std::vector<Descriptor> descs, bool kick = true);
 
   // ---- typed commands (control queue; cursor ones on the cursor queue) ----
   // Each returns the response type (VIRTIO_GPU_RESP_*).
