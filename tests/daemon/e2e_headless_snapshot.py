@@ -8,6 +8,7 @@ Runs tests/e2e/test_modetest.py (the e2e harness) with vugpu as the backend. Exi
 
 import argparse
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -98,7 +99,10 @@ def main():
     differing = sum(1 for y in range(h1) for x in range(w1) if ours[y][3 * x:3 * x + 3] != qemu[y][3 * x:3 * x + 3])
     print(f"{'ok' if differing == 0 else 'FAIL'}: {differing} of {w1 * h1} pixels of {ours_png} differ from "
           f"QEMU's screendump {qemu_png}", flush=True)
-    return 0 if differing == 0 else 1
+    if differing:
+        return 1
+    shutil.rmtree(work, ignore_errors=True)  # kept on failure, for a look
+    return 0
 
 
 if __name__ == "__main__":
