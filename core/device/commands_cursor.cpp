@@ -8,21 +8,24 @@ namespace {
 
 constexpr uint32_t kCursor = CursorImage::kSize;
 
-// Copies a 64x64 frame into premultiplied ARGB8888 rows of 64 pixels (the guest's cursor
-// planes are ARGB8888 already; other formats are reordered, formats without alpha are opaque).
+// Copies a 64x64 frame into premultiplied ARGB8888 rows of 64 pixels. The cursor plane is
+// ARGB8888, but Linux creates every dumb buffer as XRGB8888 (B8G8R8X8), the cursor's too: the
+// padding byte of an X format is the cursor's alpha (QEMU reads it the same way), so X formats
+// are read as their A twins.
 bool copy_cursor(const Frame& f, std::array<uint32_t, kCursor * kCursor>& out) {
   const std::optional<ChannelOffsets> ch = channel_offsets(f.fourcc);
   if (!ch || f.pixels == nullptr || f.stride < kCursor * 4) return false;
+  const int alpha = ch->a >= 0 ? ch->a : 6 - ch->r - ch->g - ch->b;  // the byte r, g, b leave
   for (uint32_t y = 0; y < kCursor; ++y) {
     const uint8_t* row = f.pixels + uint64_t{f.y0_top ? y : kCursor - 1 - y} * f.stride;
     uint32_t* dst = &out[y * kCursor];
-    if (f.fourcc == DRM_FORMAT_ARGB8888) {
+    if (f.fourcc == DRM_FORMAT_ARGB8888 || f.fourcc == DRM_FORMAT_XRGB8888) {
       std::memcpy(dst, row, kCursor * 4);
       continue;
     }
     for (uint32_t x = 0; x < kCursor; ++x) {
       const uint8_t* px = row + x * 4;
-      const uint32_t a = ch->a < 0 ? 0xff : px[ch->a];
+      const uint32_t a = px[alpha];
       dst[x] = (a << 24) | (uint32_t{px[ch->r]} << 16) | (uint32_t{px[ch->g]} << 8) | px[ch->b];
     }
   }

@@ -13,10 +13,11 @@ std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS> Device::Impl::display_modes() {
       modes = {};
       continue;
     }
-    // QEMU gives the guest num_scanouts = its max_outputs, so ids up to the last one it
-    // reports are valid even where our configuration has fewer.
-    for (uint32_t i = 0; i < modes.size(); ++i)
-      if (modes[i].enabled || modes[i].width != 0 || modes[i].height != 0) known_scanouts_ = std::max(known_scanouts_, i + 1);
+    // A presenter that answers is the VMM's display, and the VMM decides how many scanouts the
+    // guest has: QEMU writes its own max_outputs into the guest's config space and reports a
+    // disabled output as all zeroes, exactly like one that does not exist. So every id the
+    // protocol allows is valid; the VMM ignores scanouts it does not have.
+    known_scanouts_ = VIRTIO_GPU_MAX_SCANOUTS;
     return modes;
   }
   for (uint32_t i = 0; i < configured_scanouts_; ++i) {

@@ -49,8 +49,19 @@ TEST(Cursor, OtherFormatsAreReorderedToArgb) {
     const uint8_t* p = &img[i * 4];
     const uint32_t rgb = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
     ASSERT_EQ(h.presenter().cursor[0].argb[i], (uint32_t{p[3]} << 24) | rgb) << i;
-    ASSERT_EQ(h.presenter().cursor[1].argb[i], 0xff000000u | rgb) << i;  // no alpha: opaque
+    ASSERT_EQ(h.presenter().cursor[1].argb[i], (uint32_t{p[3]} << 24) | rgb) << i;  // X byte = alpha
   }
+}
+
+// Linux creates the cursor's dumb buffer as B8G8R8X8 (DRM XRGB8888) and fills it with ARGB8888
+// pixels: the X byte must reach the VMM as alpha (modetest -C draws 0x77777777, translucent).
+TEST(Cursor, XrgbDumbBufferKeepsItsAlphaByte) {
+  DeviceHarness h;
+  const std::vector<uint8_t> img(kCursor * kCursor * 4, 0x77);
+  make_cursor(h, 3, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, img);
+  h.cursor(update_cursor(0, 0, 0, 3, 0, 0));
+  ASSERT_EQ(h.presenter().cursor.size(), 1u);
+  for (uint32_t px : h.presenter().cursor[0].argb) ASSERT_EQ(px, 0x77777777u);
 }
 
 TEST(Cursor, ResourceZeroHides) {
