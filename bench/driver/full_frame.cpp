@@ -15,6 +15,9 @@ void full_frame(Options& o, JsonWriter& w) {
   plan.rounds = o.count("rounds", 5);
   plan.per_round = o.count("frames", 20);
   plan.warmup = o.count("warmup", 2);
+  // Diagnosis only (bench/run never sets it): another virtio-gpu format, e.g. 2
+  // (X8R8G8B8_UNORM), which vugpu's vhost-user presenter converts in bands.
+  plan.format = o.count("format", VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM);
   o.reject_unused();
   plan.rect = [=](uint64_t) { return frontend::GpuRect{0, 0, width, height}; };
 

@@ -1,4 +1,5 @@
 #include "present_loop.hpp"
+#include <time.h>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -20,11 +21,21 @@ struct Track {
   Cost cost;
   uint64_t presents = 0, rect_bytes = 0;
   std::vector<double> rate_rounds, latency_ms;
+  // The stand-in VMM + guest (this process's thread) during this backend's rounds: the half of
+  // every frame's path that is the same for all backends (socket read, composing the UPDATE).
+  double vmm_cpu_s = 0;
+  uint64_t compose_ns0 = 0, compose_ns = 0;
   std::string mismatch;  // empty = the VMM shows exactly what the guest drew
   uint64_t display_errors = 0;
 };
 
 double per(double total, uint64_t n) { return n ? total / double(n) : 0; }
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
 
 }  // namespace
 
@@ -48,17 +59,19 @@ void run_present_loop(const PresentPlan& plan, const std::vector<std::string>& b
 
   arena.each([&](Contender& c) {
     Track& t = tracks[c.name()];
-    t.fb = std::make_unique<Framebuffer>(c.gpu(), 1, plan.width, plan.height);
+    t.fb = std::make_unique<Framebuffer>(c.gpu(), 1, plan.width, plan.height, plan.format);
     t.fb->draw_pattern(7);
     if (const uint32_t r = t.fb->show_on(0); r != VIRTIO_GPU_RESP_OK_NODATA)
       throw std::runtime_error("showing the framebuffer: " + response_name(r));
     for (unsigned i = 0; i < plan.warmup; ++i) present(c, t);
     t.meter.start(c);
+    t.compose_ns0 = c.vmm().display().stats().compose_ns;
   });
 
   arena.rounds(plan.rounds, [&](Contender& c, unsigned) {
     Track& t = tracks[c.name()];
     double busy = 0;
+    const double cpu0 = thread_cpu_seconds();
     for (unsigned i = 0; i < plan.per_round; ++i) {
       const GpuRect r = plan.rect(t.next);
       const double s = present(c, t);
@@ -67,12 +80,14 @@ void run_present_loop(const PresentPlan& plan, const std::vector<std::string>& b
       t.rect_bytes += uint64_t(r.width) * r.height * 4;
       ++t.presents;
     }
+    t.vmm_cpu_s += thread_cpu_seconds() - cpu0;
     t.rate_rounds.push_back(busy > 0 ? plan.per_round / busy : 0);
   });
 
   arena.each([&](Contender& c) {
     Track& t = tracks[c.name()];
     t.cost = t.meter.stop(c, t.rect_bytes);
+    t.compose_ns = c.vmm().display().stats().compose_ns - t.compose_ns0;
     t.mismatch = t.fb->compare(c.vmm().display().surface(0));
     t.display_errors = c.vmm().display().errors().size();
   });
@@ -84,6 +99,8 @@ void run_present_loop(const PresentPlan& plan, const std::vector<std::string>& b
     j.field("presents", t.presents);
     j.field("rect_bytes_per_present", per(double(t.rect_bytes), t.presents));
     j.field("cpu_s", t.cost.cpu_seconds).field("cpu_s_per_present", per(t.cost.cpu_seconds, t.presents));
+    j.field("vmm_cpu_s_per_present", per(t.vmm_cpu_s, t.presents));
+    j.field("vmm_compose_s_per_present", per(double(t.compose_ns) * 1e-9, t.presents));
     j.field("socket_bytes_per_present", per(double(t.cost.socket_bytes), t.presents));
     if (t.cost.copied_bytes) j.field("copied_bytes_per_present", per(double(*t.cost.copied_bytes), t.presents));
     else j.key("copied_bytes_per_present").null();

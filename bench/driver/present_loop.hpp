@@ -14,6 +14,7 @@ namespace vugpu::bench {
 struct PresentPlan {
   uint32_t width = 1920, height = 1080;  // framebuffer = scanout = VMM output
   unsigned rounds = 5, per_round = 20, warmup = 2;
+  uint32_t format = VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM;  // what Linux uses for XRGB8888
   // The rectangle of the n-th present; the same sequence for every backend.
   std::function<frontend::GpuRect(uint64_t n)> rect;
 };
