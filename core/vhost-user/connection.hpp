@@ -53,6 +53,8 @@ class Connection {
 
   // The display channel, or null when there is none (or it closed).
   VmmDisplay* display();
+  // The VMM is gone: close the display channel first, so that a device reset does not talk to it.
+  void drop_display() { display_.reset(); }
   // Completion from the device.
   void on_complete(QueueId queue, uint16_t head, uint32_t bytes_written);
 

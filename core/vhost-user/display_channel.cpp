@@ -56,9 +56,9 @@ bool DisplayChannel::start() {
   return send_simple(gpu::kGetProtocolFeatures, nullptr, 0, &features_seq_) == Status::Ok;
 }
 
-void DisplayChannel::close(std::string_view why) {
+void DisplayChannel::close(std::string_view why, LogLevel level) {
   if (!is_open()) return;
-  log_.warn("vhost-user-gpu: display channel closed: {}", why);
+  log_.log(level, "vhost-user-gpu: display channel closed: {}", why);
   socket_.reset();
   pending_.clear();
 }
@@ -206,7 +206,7 @@ void DisplayChannel::on_readable() {
     char byte;
     const ssize_t n = ::recv(socket_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0) {
-      close("the VMM closed the display socket");
+      close("the VMM closed the display socket", LogLevel::Info);  // it stopped the device
       return;
     }
   }

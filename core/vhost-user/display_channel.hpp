@@ -96,7 +96,7 @@ class DisplayChannel final : public VmmDisplay {
   void drain_ready();
   bool ensure_negotiated();
   void take_features(const std::vector<uint8_t>& payload);
-  void close(std::string_view why);
+  void close(std::string_view why, LogLevel level = LogLevel::Warn);
   Status check_scanout_id(uint32_t scanout_id) const;
 
   EventLoop& loop_;

@@ -130,7 +130,9 @@ struct VhostUserServer::Impl {
   }
 
   void disconnect() {
-    // Order: the device lets go of guest memory first, then the mappings and fds go.
+    // Order: no display for presenters to talk to, then the device lets go of guest memory,
+    // then the mappings and fds go.
+    if (connection) connection->drop_display();
     device.reset();
     connection.reset();
     socket.reset();

@@ -21,7 +21,7 @@ const uint8_t* view_row(const Frame& f, uint32_t x, uint32_t y) {
 VmmDisplay* VhostUserPresenter::display_or_note_missing() {
   VmmDisplay* d = host_.vmm_display();
   if (d == nullptr && !missing_noted_) {
-    host_.log().debug("present.vhost-user: no VMM display connected; frames are dropped until one is");
+    host_.log().debug("no VMM display connected; frames are dropped until one is");
     missing_noted_ = true;
   }
   if (d != nullptr) missing_noted_ = false;
@@ -32,7 +32,7 @@ bool VhostUserPresenter::tell_size(VmmDisplay& d, uint32_t scanout_id, uint32_t 
   ScanoutState& st = scanouts_[scanout_id];
   const Status s = d.scanout(scanout_id, width, height);
   if (s != Status::Ok) {
-    host_.log().warn("present.vhost-user: SCANOUT {} {}x{}: {}", scanout_id, width, height, to_string(s));
+    host_.log().warn("SCANOUT {} {}x{}: {}", scanout_id, width, height, to_string(s));
     st.told = nullptr;
     return false;
   }
@@ -72,6 +72,12 @@ void VhostUserPresenter::present(uint32_t scanout_id, const Frame& frame, const 
 void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
   ScanoutState& st = scanouts_[scanout_id];
   const Rect whole{0, 0, frame.view.width, frame.view.height};
+  if (uint64_t{frame.stride} < (uint64_t{frame.view.x} + frame.view.width) * kBytesPerPixel ||
+      !frame.view.inside(frame.width, frame.height)) {
+    host_.log().warn("frame of resource {} with stride {} does not hold its view; dropped", frame.resource_id,
+                     frame.stride);
+    return;
+  }
   bool full = false;
   if (st.told != &d || st.dmabuf || st.width != whole.width || st.height != whole.height) {
     if (!tell_size(d, scanout_id, whole.width, whole.height)) return;
@@ -83,7 +89,7 @@ void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, cons
     if (!tell_size(d, scanout_id, whole.width, whole.height)) return;
     s = send_rect(d, scanout_id, frame, whole);
   }
-  if (s != Status::Ok) host_.log().debug("present.vhost-user: UPDATE of scanout {}: {}", scanout_id, to_string(s));
+  if (s != Status::Ok) host_.log().debug("UPDATE of scanout {}: {}", scanout_id, to_string(s));
 }
 
 Status VhostUserPresenter::send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
@@ -97,7 +103,7 @@ Status VhostUserPresenter::send_rect(VmmDisplay& d, uint32_t scanout_id, const F
 Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
   const auto converter = RowConverter::for_fourcc(frame.fourcc);
   if (!converter) {
-    host_.log().warn("present.vhost-user: frame format {:#x} cannot be shown; dropped", frame.fourcc);
+    host_.log().warn("frame format {:#x} cannot be shown; dropped", frame.fourcc);
     return Status::InvalidParameter;
   }
   const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
@@ -126,7 +132,7 @@ void VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, cons
       st.height != frame.view.height) {
     const Status s = d.dmabuf_scanout(scanout_id, frame);
     if (s != Status::Ok) {
-      host_.log().warn("present.vhost-user: DMABUF_SCANOUT {}: {}", scanout_id, to_string(s));
+      host_.log().warn("DMABUF_SCANOUT {}: {}", scanout_id, to_string(s));
       st.told = nullptr;
       return;
     }
@@ -139,7 +145,7 @@ void VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, cons
   Status s = d.dmabuf_update(scanout_id, damage);
   if (s == Status::InvalidScanoutId && d.dmabuf_scanout(scanout_id, frame) == Status::Ok)
     s = d.dmabuf_update(scanout_id, Rect{0, 0, frame.view.width, frame.view.height});
-  if (s != Status::Ok) host_.log().debug("present.vhost-user: DMABUF_UPDATE {}: {}", scanout_id, to_string(s));
+  if (s != Status::Ok) host_.log().debug("DMABUF_UPDATE {}: {}", scanout_id, to_string(s));
 }
 
 void VhostUserPresenter::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage* image) {
@@ -148,7 +154,7 @@ void VhostUserPresenter::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t
   VmmDisplay* d = host_.vmm_display();
   if (d == nullptr) return;
   const Status s = image != nullptr ? d->cursor_update(scanout_id, x, y, *image) : d->cursor_pos(scanout_id, x, y, false);
-  if (s != Status::Ok) host_.log().debug("present.vhost-user: cursor on scanout {}: {}", scanout_id, to_string(s));
+  if (s != Status::Ok) host_.log().debug("cursor on scanout {}: {}", scanout_id, to_string(s));
 }
 
 void VhostUserPresenter::cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y) {
@@ -156,7 +162,7 @@ void VhostUserPresenter::cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y
   VmmDisplay* d = host_.vmm_display();
   if (d == nullptr) return;
   const Status s = d->cursor_pos(scanout_id, x, y, scanouts_[scanout_id].cursor_visible);
-  if (s != Status::Ok) host_.log().debug("present.vhost-user: cursor move on scanout {}: {}", scanout_id, to_string(s));
+  if (s != Status::Ok) host_.log().debug("cursor move on scanout {}: {}", scanout_id, to_string(s));
 }
 
 Status VhostUserPresenter::display_info(std::span<DisplayMode> out) {
@@ -164,7 +170,7 @@ Status VhostUserPresenter::display_info(std::span<DisplayMode> out) {
   if (d == nullptr) return Status::NotSupported;
   const Status s = d->display_info(out);
   if (s != Status::Ok) {
-    host_.log().warn("present.vhost-user: the VMM did not give its display info ({}); using the configuration",
+    host_.log().warn("the VMM did not give its display info ({}); using the configuration",
                      to_string(s));
     return Status::NotSupported;
   }
