@@ -6,7 +6,7 @@ that only proves every path works."""
 RESOLUTIONS = ["1280x800", "1920x1080", "3840x2160"]
 
 # Frames per round for B1, by resolution: about 0.3 s of QEMU's time per round.
-_FRAMES = {"1280x800": 60, "1920x1080": 40, "3840x2160": 12}
+_FRAMES = {"1280x800": 80, "1920x1080": 50, "3840x2160": 16}
 
 
 def workloads(quick):
@@ -21,10 +21,10 @@ def workloads(quick):
                  ("startup", ["startup", "--rounds=2", "--starts=1"])]
         return plan
     plan = [("memcpy", ["memcpy", "--seconds=0.5"])]
-    plan += [(f"full-frame/{r}", ["full-frame", f"--size={r}", "--rounds=7", f"--frames={_FRAMES[r]}", "--warmup=3"])
+    plan += [(f"full-frame/{r}", ["full-frame", f"--size={r}", "--rounds=9", f"--frames={_FRAMES[r]}", "--warmup=3"])
              for r in RESOLUTIONS]
-    plan += [("small-damage", ["small-damage", "--rounds=7", "--updates=400", "--warmup=20"]),
-             ("round-trip", ["round-trip", "--rounds=5", "--samples=300", "--warmup=30"]),
+    plan += [("small-damage", ["small-damage", "--rounds=9", "--updates=1500", "--warmup=50"]),
+             ("round-trip", ["round-trip", "--rounds=7", "--samples=500", "--warmup=50"]),
              ("churn", ["churn", "--rounds=5", "--cycles=10000"]),
-             ("startup", ["startup", "--rounds=5", "--starts=4"])]
+             ("startup", ["startup", "--rounds=7", "--starts=4"])]
     return plan

@@ -79,8 +79,8 @@ def build_rows(results):
     rows.append(_row("B3 GET_DISPLAY_INFO p99", "lower", "µs", wl, "display_info_us_p99", fmt="{:.0f}"))
     wl = w.get("churn")
     rows.append(_row("B4 CREATE_2D+ATTACH+UNREF churn", "higher", "cycles/s", wl, "rate", rounds_field="rate_rounds", fmt="{:.0f}"))
-    rows.append(_row("B4 RSS before churn", "lower", "MiB", wl, "rss_before_bytes", 1.0 / MIB, fmt="{:.2f}"))
-    rows.append(_row("B4 RSS after churn", "lower", "MiB", wl, "rss_after_bytes", 1.0 / MIB, fmt="{:.2f}"))
+    rows.append(_row("B4 backend RSS (anon) before churn", "lower", "MiB", wl, "rss_before_bytes", 1.0 / MIB, fmt="{:.2f}"))
+    rows.append(_row("B4 backend RSS (anon) after churn", "lower", "MiB", wl, "rss_after_bytes", 1.0 / MIB, fmt="{:.2f}"))
     wl = w.get("startup")
     rows.append(_row("B5 start-up to first reply, p50", "lower", "ms", wl, "serve_ms_p50", rounds_field="serve_ms_p50_rounds", fmt="{:.1f}"))
     return rows
@@ -115,7 +115,7 @@ def targets(results, rows):
             "n/a" if v is None or p is None else f"{v:.0f} vs {p:.0f} µs")
     churn = _ok(results["workloads"].get("churn"), "vugpu")
     growth = churn and churn.get("rss_growth_bytes")
-    add(f"B4 RSS after {churn['cycles'] if churn else '?'} cycles within 1 MiB of before",
+    add(f"B4 backend RSS (anon) after {churn['cycles'] if churn else '?'} cycles within 1 MiB of before",
         None if growth is None else growth <= MIB, "n/a" if growth is None else f"{growth / 1024:+.0f} KiB")
     return out
 
@@ -161,5 +161,7 @@ def markdown(results, rows, goals):
         lines += ["", "## Not measured / problems", ""] + problems
     lines += ["", "Bytes copied: every pixel byte the backend copies, the write into the display socket included "
               "(vugpu: its own counter; QEMU: measured socket bytes + a model of its code, see "
-              "bench/driver/copy_model.hpp). CPU: the backend process's utime+stime over the whole run.", ""]
+              "bench/driver/copy_model.hpp). CPU: the backend process's utime+stime over the whole run. "
+              "RSS (anon): RssAnon, the backend's own memory; VmRSS also counts the guest RAM pages the backend "
+              "has touched (RssShmem), which is the guest's memory (both are in the JSON).", ""]
     return "\n".join(lines)

@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 #include "arena.hpp"
+#include "memory_usage.hpp"
 #include "summary.hpp"
 #include "workloads.hpp"
 
@@ -20,7 +21,7 @@ struct Track {
   uint32_t next_id = 100;
   std::vector<double> rate_rounds;
   uint64_t cycles = 0;
-  uint64_t rss_before = 0, rss_after = 0, hwm_after = 0;
+  MemoryUsage before, after;
   double cpu0 = 0, cpu_s = 0;
 };
 
@@ -63,9 +64,11 @@ void churn(Options& o, JsonWriter& w) {
     Track& t = tracks[c.name()];
     t.backing = c.vmm().allocator().allocate(uint64_t(width) * height * 4);
     if (t.backing.empty()) throw std::runtime_error("guest RAM exhausted (resource backing)");
-    const auto s = c.stats();  // "before": the booted backend, before its first resource
-    t.rss_before = s.rss_bytes;
-    t.cpu0 = s.cpu_seconds;
+    // "before": the booted backend, before its first resource.
+    const auto m = read_memory_usage(c.process().pid());
+    if (!m) throw std::runtime_error(c.name() + " has exited");
+    t.before = *m;
+    t.cpu0 = c.stats().cpu_seconds;
   });
   arena.rounds(rounds, [&](Contender& c, unsigned) {
     Track& t = tracks[c.name()];
@@ -77,10 +80,10 @@ void churn(Options& o, JsonWriter& w) {
   });
   arena.each([&](Contender& c) {
     Track& t = tracks[c.name()];
-    const auto s = c.stats();
-    t.rss_after = s.rss_bytes;
-    t.hwm_after = s.hwm_bytes;
-    t.cpu_s = s.cpu_seconds - t.cpu0;
+    t.cpu_s = c.stats().cpu_seconds - t.cpu0;
+    const auto m = read_memory_usage(c.process().pid());
+    if (!m) throw std::runtime_error(c.name() + " has exited");
+    t.after = *m;
   });
 
   w.begin_object().field("workload", "churn");
@@ -90,8 +93,12 @@ void churn(Options& o, JsonWriter& w) {
     const Track& t = tracks[c.name()];
     j.field("rate", median(t.rate_rounds)).field("rate_rounds", t.rate_rounds).field("cycles", t.cycles);
     j.field("cpu_s_per_cycle", t.cycles ? t.cpu_s / double(t.cycles) : 0.0);
-    j.field("rss_before_bytes", t.rss_before).field("rss_after_bytes", t.rss_after).field("hwm_after_bytes", t.hwm_after);
-    j.field("rss_growth_bytes", double(t.rss_after) - double(t.rss_before));
+    // The backend's own memory (RssAnon) is what a leak grows; VmRSS also counts the guest RAM
+    // pages it has touched (RssShmem), which grows as the guest's allocator moves through RAM.
+    j.field("rss_before_bytes", t.before.anon).field("rss_after_bytes", t.after.anon);
+    j.field("rss_growth_bytes", double(t.after.anon) - double(t.before.anon));
+    j.field("vmrss_before_bytes", t.before.rss).field("vmrss_after_bytes", t.after.rss);
+    j.field("shmem_before_bytes", t.before.shmem).field("shmem_after_bytes", t.after.shmem);
   });
   w.end_object();
 }
