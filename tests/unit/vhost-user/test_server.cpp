@@ -297,6 +297,29 @@ TEST_F(ServerTest, AddAndRemoveMemoryRegions) {
   EXPECT_EQ(fe_->acked_struct(kAddMemReg, SingleMemoryRegion{0, lo}), 1u) << "ADD without fd";
 }
 
+TEST_F(ServerTest, ReplacedMappingsStayValidForCommandsInFlight) {
+  device_.set_hold(true);
+  ready();
+  post_command(ctrl_, 0, 16, ctrl_kick_.get());
+  ASSERT_TRUE(fe_->pump_until([&] { return device_.held.size() == 1; }));
+  void* held_view = device_.held.front().second.writable[0].iov_base;
+  // QEMU re-sends the same table: the mapping is kept, pointers stay the same.
+  ASSERT_EQ(set_mem_table({ram_.desc()}, {ram_.fd()}), 0u);
+  EXPECT_EQ(memory_.translate(kBuf + 0x800, 4)->front().iov_base, held_view);
+  // A different layout: new mappings, but the old one stays mapped for the command in flight.
+  const MemoryRegionDesc lo{0, kRamBytes / 2, ram_.uva(0), 0};
+  const MemoryRegionDesc hi{kRamBytes / 2, kRamBytes / 2, ram_.uva(kRamBytes / 2), kRamBytes / 2};
+  ASSERT_EQ(set_mem_table({lo, hi}, {ram_.fd(), ram_.fd()}), 0u);
+  EXPECT_NE(memory_.translate(kBuf + 0x800, 4)->front().iov_base, held_view);
+  EXPECT_EQ(device_.complete_held(), 1u);  // writes through the old view: must not fault
+  uint32_t answer = 0;
+  std::memcpy(&answer, ram_.at(kBuf + 0x800), 4);
+  EXPECT_EQ(answer, 16u) << "the response reached guest RAM through the retired mapping";
+  EXPECT_EQ(ctrl_.used_idx(), 1) << "the ring was found again in the new mappings";
+  post_command(ctrl_, 1, 8, ctrl_kick_.get());
+  ASSERT_TRUE(fe_->pump_until([&] { return device_.held.size() == 1; }));
+}
+
 // --- queues -------------------------------------------------------------------------------------
 
 TEST_F(ServerTest, KickRunsTheChainAndCompletionSignalsTheCall) {
