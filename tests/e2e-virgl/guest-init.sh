@@ -83,6 +83,7 @@ case $scenario in
     run_bg kmscube kmscube -D /dev/dri/card0
     ;;
   glmark2)
+    command -v glmark2-es2-drm > /dev/null || fail "glmark2-es2-drm is not in this guest (install it on the host, rebuild)"
     args=$(arg glmark2 | tr ',' ' ')
     run_bg glmark2 env LD_PRELOAD=/usr/lib/vugpu-preferred-mode.so glmark2-es2-drm $args
     ;;
