@@ -92,7 +92,7 @@ Status DisplayChannel::send(uint32_t request, std::span<const iovec> payload, in
   uint64_t sent = 0;
   const int fds[1] = {fd};
   const io::IoResult r = io::send_all(socket_.get(), iov, fd >= 0 ? std::span<const int>(fds) : std::span<const int>(),
-                                      timeout_ms_, sent);
+                                      timeout_ms_, sent, &side_);
   bytes_sent_ += sent;
   if (r != io::IoResult::Ok) {
     if (r == io::IoResult::Timeout && sent == 0) {
@@ -130,11 +130,11 @@ bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
   std::vector<UniqueFd> fds;  // a reply carries none; any that come are closed on return
   bool truncated = false;
   gpu::Header h{};
-  if (!io::wait_fd(socket_.get(), POLLIN, timeout_ms)) {
+  if (!io::wait_fd(socket_.get(), POLLIN, timeout_ms, timeout_ms > 0 ? &side_ : nullptr)) {
     timed_out = true;
     return false;
   }
-  io::IoResult r = io::read_exact(socket_.get(), &h, sizeof h, timeout_ms_, fds, truncated);
+  io::IoResult r = io::read_exact(socket_.get(), &h, sizeof h, timeout_ms_, fds, truncated, &side_);
   if (r != io::IoResult::Ok) {
     close(fmt::format("reading a reply: {}", io::to_string(r)));
     return false;
@@ -144,7 +144,7 @@ bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
     return false;
   }
   std::vector<uint8_t> payload(h.size);
-  r = io::read_exact(socket_.get(), payload.data(), payload.size(), timeout_ms_, fds, truncated);
+  r = io::read_exact(socket_.get(), payload.data(), payload.size(), timeout_ms_, fds, truncated, &side_);
   if (r != io::IoResult::Ok) {
     close(fmt::format("reading a {} reply: {}", request_name(h.request), io::to_string(r)));
     return false;

@@ -36,6 +36,7 @@
 #include "loop/event_loop.hpp"
 #include "loop/unique_fd.hpp"
 #include "vhost-user/gpu_protocol.hpp"
+#include "vhost-user/socket_io.hpp"
 #include "vhost-user/watched_fd.hpp"
 #include "vugpu/host.hpp"
 #include "vugpu/log.hpp"
@@ -57,6 +58,9 @@ class DisplayChannel final : public VmmDisplay {
 
   // Watches the socket and sends GET_PROTOCOL_FEATURES. False (channel closed) on failure.
   bool start();
+  // What to serve while a call waits on the VMM (see io::SideChannel): QEMU may block its main
+  // loop on our answer to a vhost-user request and read the display socket only afterwards.
+  void set_side_channel(io::SideChannel side) { side_ = std::move(side); }
   bool is_open() const { return static_cast<bool>(socket_); }
   bool negotiated() const { return negotiated_; }
   uint64_t protocol_features() const { return features_; }
@@ -103,6 +107,7 @@ class DisplayChannel final : public VmmDisplay {
   WatchedFd socket_;
   Log& log_;
   const int timeout_ms_;
+  io::SideChannel side_;
 
   std::deque<Pending> pending_;
   uint64_t next_seq_ = 1;

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -29,13 +30,28 @@ const char* to_string(IoResult r) {
   return "?";
 }
 
-bool wait_fd(int fd, short events, int timeout_ms) {
-  pollfd p{fd, events, 0};
+bool wait_fd(int fd, short events, int timeout_ms, SideChannel* side) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool side_active = side != nullptr && side->fd >= 0 && side->serve;
   for (;;) {
-    const int n = ::poll(&p, 1, timeout_ms);
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (!retryable(errno)) return false;
+    int wait = timeout_ms;
+    if (timeout_ms > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      wait = static_cast<int>(std::max<int64_t>(left, 0));
+    }
+    pollfd p[2] = {{fd, events, 0}, {side_active ? side->fd : -1, POLLIN, 0}};
+    const int n = ::poll(p, 2, wait);
+    if (n < 0) {
+      if (!retryable(errno)) return false;
+      continue;
+    }
+    if (p[0].revents != 0) return true;
+    if (p[1].revents != 0) {
+      if (!side->serve()) side_active = false;
+      continue;
+    }
+    if (n == 0 && (timeout_ms >= 0 && Clock::now() >= deadline)) return false;
   }
 }
 
@@ -67,7 +83,7 @@ ssize_t recv_some(int fd, void* buf, size_t len, std::vector<UniqueFd>& fds, boo
 }
 
 IoResult read_exact(int fd, void* buf, size_t len, int timeout_ms, std::vector<UniqueFd>& fds,
-                    bool& fds_truncated) {
+                    bool& fds_truncated, SideChannel* side) {
   auto* p = static_cast<uint8_t*>(buf);
   size_t done = 0;
   while (done < len) {
@@ -78,13 +94,13 @@ IoResult read_exact(int fd, void* buf, size_t len, int timeout_ms, std::vector<U
     }
     if (n == 0) return IoResult::Eof;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return IoResult::Error;
-    if (!wait_fd(fd, POLLIN, timeout_ms)) return IoResult::Timeout;
+    if (!wait_fd(fd, POLLIN, timeout_ms, side)) return IoResult::Timeout;
   }
   return IoResult::Ok;
 }
 
 IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, int timeout_ms,
-                  uint64_t& sent) {
+                  uint64_t& sent, SideChannel* side) {
   sent = 0;
   size_t index = 0;   // first iovec not fully sent
   size_t offset = 0;  // bytes of iov[index] already sent
@@ -128,7 +144,7 @@ IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, 
     if (n < 0) {
       if (errno == EPIPE || errno == ECONNRESET) return IoResult::Eof;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return IoResult::Error;
-      if (!wait_fd(fd, POLLOUT, timeout_ms)) return IoResult::Timeout;
+      if (!wait_fd(fd, POLLOUT, timeout_ms, side)) return IoResult::Timeout;
       continue;
     }
     fds_pending = false;  // the kernel took them with the first byte

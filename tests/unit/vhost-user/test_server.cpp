@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <poll.h>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include "test_support.hpp"
 #include "vhost-user/connection.hpp"
 #include "vhost-user/gpu_protocol.hpp"
 #include "vhost-user/memory_table.hpp"
 #include "vhost-user/server.hpp"
+#include "vhost-user/socket_io.hpp"
 #include "vhost_frontend.hpp"
 
 namespace vugpu {
@@ -501,6 +505,61 @@ TEST_F(ServerTest, GpuSetSocketOpensTheDisplayChannel) {
   vmm_end.reset();
   EXPECT_TRUE(fe_->pump_until([&] { return server_->vmm_display() == nullptr; }));
   EXPECT_TRUE(server_->connected());
+}
+
+// QEMU reads the display socket on its main loop, which waits for the big lock; a vCPU thread
+// holding that lock waits for our GET_CONFIG answer. A display call blocked on a full socket
+// must answer that GET_CONFIG meanwhile, or both sides wait until our timeout.
+TEST_F(ServerTest, ConfigRequestIsAnsweredWhileTheDisplayChannelWaits) {
+  fe_->handshake(kFeatures);
+  fe_->send_u64(kSetProtocolFeatures, bit(kProtocolReplyAck) | bit(kProtocolConfig));
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  const int small = 4096;
+  ASSERT_EQ(::setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+  UniqueFd vmm_end(sv[0]);
+  const int fds[1] = {sv[1]};
+  ASSERT_EQ(fe_->acked(kGpuSetSocket, {}, fds), 0u);
+  ::close(sv[1]);
+  VmmDisplay* display = server_->vmm_display();
+  ASSERT_NE(display, nullptr);
+  ASSERT_EQ(display->scanout(0, 512, 512), Status::Ok);
+
+  std::atomic<bool> config_answered{false};
+  std::atomic<uint64_t> drained{0};
+  std::thread qemu([&] {
+    // The vCPU thread: GET_CONFIG, then wait for the answer before anything else happens.
+    std::vector<uint8_t> req(sizeof(ConfigHeader) + sizeof(virtio_gpu_config));
+    const ConfigHeader c{0, sizeof(virtio_gpu_config), 0};
+    std::memcpy(req.data(), &c, sizeof c);
+    MessageHeader h{kGetConfig, kVersion, static_cast<uint32_t>(req.size())};
+    const iovec iov[2] = {{&h, sizeof h}, {req.data(), req.size()}};
+    uint64_t sent = 0;
+    io::send_all(fe_->fd(), iov, {}, 1000, sent);
+    std::vector<UniqueFd> none;
+    bool trunc = false;
+    MessageHeader reply{};
+    std::vector<uint8_t> payload(req.size());
+    if (io::read_exact(fe_->fd(), &reply, sizeof reply, 3000, none, trunc) == io::IoResult::Ok &&
+        io::read_exact(fe_->fd(), payload.data(), payload.size(), 1000, none, trunc) == io::IoResult::Ok)
+      config_answered = true;
+    // The main loop runs again: it drains the display socket.
+    std::vector<uint8_t> buf(65536);
+    for (;;) {
+      pollfd p{vmm_end.get(), POLLIN, 0};
+      if (::poll(&p, 1, 500) <= 0) break;
+      const ssize_t n = ::recv(vmm_end.get(), buf.data(), buf.size(), 0);
+      if (n <= 0) break;
+      drained += static_cast<uint64_t>(n);
+    }
+  });
+  std::vector<uint8_t> pixels(512 * 512 * 4, 0x5a);
+  const Status s = display->update(0, {0, 0, 512, 512}, pixels.data(), 512 * 4);
+  qemu.join();
+  EXPECT_TRUE(config_answered) << "GET_CONFIG was not answered while UPDATE waited";
+  EXPECT_EQ(s, Status::Ok);
+  EXPECT_EQ(drained.load(), 12u + 12 + 12 + 12 + 20 + 512u * 512 * 4) << "GET_PROTOCOL_FEATURES, SCANOUT, UPDATE";
+  EXPECT_NE(server_->vmm_display(), nullptr);
 }
 
 TEST_F(ServerTest, DisconnectResetsDeviceAndUnmapsMemory) {
