@@ -233,7 +233,13 @@ bool DisplayChannel::ensure_negotiated() {
   if (negotiated_) return true;
   if (!is_open()) return false;
   std::vector<uint8_t> ignored;  // take_features() consumes it
-  wait_reply(features_seq_, ignored);
+  if (!wait_reply(features_seq_, ignored) && is_open() && !negotiated_) {
+    // Do not pay the timeout again on every call: no features until the VMM answers (a late
+    // answer is still taken when it comes).
+    log_.warn("vhost-user-gpu: no answer to GET_PROTOCOL_FEATURES; going on without EDID and DMABUF2");
+    negotiated_ = true;
+    features_ = 0;
+  }
   return negotiated_;
 }
 

@@ -244,6 +244,23 @@ TEST_F(DisplayChannelTest, EdidWithoutTheFeatureIsNotSupported) {
   EXPECT_FALSE(peer_has_data());
 }
 
+TEST_F(DisplayChannelTest, UnansweredFeatureRequestCostsOneTimeoutOnly) {
+  open(100);
+  ASSERT_TRUE(channel_->start());
+  std::vector<uint8_t> edid;
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 90ms);
+  t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 50ms) << "no second wait";
+  // The VMM answers late after all: the features are taken then.
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  test::peer_reply_u64(peer_.get(), gpu::kGetProtocolFeatures, 1u << gpu::kProtocolEdid);
+  for (int i = 0; i < 50 && !channel_->has_edid(); ++i) loop_.run_once(10);
+  EXPECT_TRUE(channel_->has_edid());
+}
+
 TEST_F(DisplayChannelTest, AnUnansweredRequestIsSkippedWhenALaterReplyComes) {
   open(100);
   negotiate();
