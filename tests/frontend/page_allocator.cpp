@@ -11,18 +11,28 @@ constexpr uint64_t kPage = GuestRam::kPageSize;
 
 // ---- GuestAllocation ----
 
-GuestAllocation::GuestAllocation(PageAllocator* owner, std::vector<Extent> extents, uint64_t size)
-    : owner_(owner), extents_(std::move(extents)), size_(size) {}
+GuestAllocation::GuestAllocation(PageAllocator* owner, std::weak_ptr<void> owner_alive, std::vector<Extent> extents,
+                                 uint64_t size)
+    : owner_(owner), owner_alive_(std::move(owner_alive)), extents_(std::move(extents)), size_(size) {}
 
 GuestAllocation::GuestAllocation(GuestAllocation&& o) noexcept
-    : owner_(std::exchange(o.owner_, nullptr)), extents_(std::move(o.extents_)), size_(std::exchange(o.size_, 0)) {
+    : owner_(std::exchange(o.owner_, nullptr)),
+      owner_alive_(std::move(o.owner_alive_)),
+      extents_(std::move(o.extents_)),
+      size_(std::exchange(o.size_, 0)) {
   o.extents_.clear();
+}
+
+PageAllocator& GuestAllocation::owner() const {
+  if (!owner_ || owner_alive_.expired()) throw std::logic_error("guest memory used after its VMM was destroyed");
+  return *owner_;
 }
 
 GuestAllocation& GuestAllocation::operator=(GuestAllocation&& o) noexcept {
   if (this != &o) {
     release();
     owner_ = std::exchange(o.owner_, nullptr);
+    owner_alive_ = std::move(o.owner_alive_);
     extents_ = std::move(o.extents_);
     o.extents_.clear();
     size_ = std::exchange(o.size_, 0);
@@ -33,7 +43,7 @@ GuestAllocation& GuestAllocation::operator=(GuestAllocation&& o) noexcept {
 GuestAllocation::~GuestAllocation() { release(); }
 
 void GuestAllocation::release() {
-  if (owner_)
+  if (owner_ && !owner_alive_.expired())
     for (const auto& e : extents_) owner_->free(e);
   extents_.clear();
   owner_ = nullptr;
@@ -46,7 +56,7 @@ void GuestAllocation::write(uint64_t offset, std::span<const uint8_t> bytes) {
     if (bytes.empty()) break;
     if (offset >= e.len) { offset -= e.len; continue; }
     const uint64_t n = std::min<uint64_t>(e.len - offset, bytes.size());
-    std::memcpy(owner_->ram().host(e.gpa + offset, n), bytes.data(), n);
+    std::memcpy(owner().ram().host(e.gpa + offset, n), bytes.data(), n);
     bytes = bytes.subspan(n);
     offset = 0;
   }
@@ -58,18 +68,18 @@ void GuestAllocation::read(uint64_t offset, std::span<uint8_t> out) const {
     if (out.empty()) break;
     if (offset >= e.len) { offset -= e.len; continue; }
     const uint64_t n = std::min<uint64_t>(e.len - offset, out.size());
-    std::memcpy(out.data(), owner_->ram().host(e.gpa + offset, n), n);
+    std::memcpy(out.data(), owner().ram().host(e.gpa + offset, n), n);
     out = out.subspan(n);
     offset = 0;
   }
 }
 
 void GuestAllocation::fill(uint8_t value) {
-  for (const auto& e : extents_) std::memset(owner_->ram().host(e.gpa, e.len), value, e.len);
+  for (const auto& e : extents_) std::memset(owner().ram().host(e.gpa, e.len), value, e.len);
 }
 
 uint8_t* GuestAllocation::host() const {
-  return extents_.size() == 1 ? owner_->ram().host(extents_[0].gpa, extents_[0].len) : nullptr;
+  return extents_.size() == 1 ? owner().ram().host(extents_[0].gpa, extents_[0].len) : nullptr;
 }
 
 std::vector<Extent> GuestAllocation::entries() const {
@@ -152,7 +162,7 @@ GuestAllocation PageAllocator::allocate(uint64_t bytes, Placement placement) {
       extents.push_back({page_gpa(i), kPage});
     }
   }
-  return GuestAllocation(this, std::move(extents), bytes);
+  return GuestAllocation(this, alive_, std::move(extents), bytes);
 }
 
 void PageAllocator::free(const Extent& e) {

@@ -3,6 +3,7 @@
 // running guest's allocator does, so backing entries are neither contiguous nor sorted.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <span>
@@ -20,11 +21,13 @@ enum class Placement { Contiguous, Scattered };
 
 class PageAllocator;
 
-// Pages owned by one user; returned to the allocator when destroyed. Move-only.
+// Pages owned by one user; returned to the allocator when destroyed. Move-only. It may outlive
+// its allocator (a test that reconnects with a new VMM): then releasing does nothing and any
+// access throws std::logic_error instead of touching freed memory.
 class GuestAllocation {
  public:
   GuestAllocation() = default;
-  GuestAllocation(PageAllocator* owner, std::vector<Extent> extents, uint64_t size);
+  GuestAllocation(PageAllocator* owner, std::weak_ptr<void> owner_alive, std::vector<Extent> extents, uint64_t size);
   GuestAllocation(GuestAllocation&& o) noexcept;
   GuestAllocation& operator=(GuestAllocation&& o) noexcept;
   GuestAllocation(const GuestAllocation&) = delete;
@@ -48,7 +51,10 @@ class GuestAllocation {
   void release();
 
  private:
+  PageAllocator& owner() const;
+
   PageAllocator* owner_ = nullptr;
+  std::weak_ptr<void> owner_alive_;
   std::vector<Extent> extents_;
   uint64_t size_ = 0;
 };
@@ -74,6 +80,7 @@ class PageAllocator {
   std::optional<size_t> page_index(uint64_t gpa) const;
 
   GuestRam& ram_;
+  std::shared_ptr<void> alive_ = std::make_shared<char>(0);  // allocations watch it (weak)
   std::vector<bool> used_;             // one per page of all regions, region after region
   std::vector<size_t> region_first_;   // first page index of each region
   size_t free_pages_ = 0;

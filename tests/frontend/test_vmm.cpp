@@ -73,9 +73,18 @@ bool TestVmm::wants_ack(uint32_t request) const {
 
 // ---- raw messages ----
 
-IoStatus TestVmm::send(uint32_t request, std::span<const uint8_t> payload, std::span<const int> fds, uint32_t flags) {
+IoStatus TestVmm::send(uint32_t request, std::span<const uint8_t> payload, std::span<const int> fds, uint32_t flags,
+                       std::optional<uint32_t> size_override) {
   VUGPU_FE_TRACE("-> %s flags=0x%x size=%zu fds=%zu", vu::request_name(request), flags, payload.size(), fds.size());
-  return channel_.send(request, flags, payload, fds);
+  const IoStatus s = channel_.send(request, flags, payload, fds, size_override);
+  if (s == IoStatus::Eof || s == IoStatus::Error) backend_gone_ = true;
+  return s;
+}
+
+IoStatus TestVmm::send_bytes(std::span<const uint8_t> bytes, std::span<const int> fds) {
+  const IoStatus s = channel_.send_bytes(bytes, fds);
+  if (s == IoStatus::Eof || s == IoStatus::Error) backend_gone_ = true;
+  return s;
 }
 
 std::optional<VuMessage> TestVmm::read_message(const Deadline& deadline, bool serve_display) {

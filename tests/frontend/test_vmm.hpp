@@ -123,8 +123,10 @@ class TestVmm {
   uint64_t completions_without_call() const { return unnotified_; }
 
   // ---- Raw vhost-user ----
+  // Any message; `size_override` puts another number in the header's size field.
   IoStatus send(uint32_t request, std::span<const uint8_t> payload, std::span<const int> fds = {},
-                uint32_t flags = vu::kVersion);
+                uint32_t flags = vu::kVersion, std::optional<uint32_t> size_override = std::nullopt);
+  IoStatus send_bytes(std::span<const uint8_t> bytes, std::span<const int> fds = {});
   // Next message from the backend (messages that arrived during run_until() come first).
   std::optional<VuMessage> receive(Millis timeout);
   // Sends a request that has a reply and returns it; throws FrontendError on a bad or no reply.

@@ -54,7 +54,7 @@ IoStatus send_all(int sock, std::span<const iovec> iov_in, std::span<const int> 
   std::vector<iovec> iov(iov_in.begin(), iov_in.end());
   size_t first = 0;
   bool fds_sent = fds.empty();
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)] = {};
   if (fds.size() > kMaxFdsPerMessage) return IoStatus::Error;
   while (first < iov.size()) {
     if (iov[first].iov_len == 0) { ++first; continue; }

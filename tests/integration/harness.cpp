@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace vugpu::itest {
 
@@ -11,17 +12,25 @@ namespace {
 std::string tail(const std::string& s, size_t n = 3000) { return s.size() <= n ? s : "..." + s.substr(s.size() - n); }
 
 // Config files live in one folder per test process, removed when it exits.
-const std::string& config_dir() {
-  static const std::string dir = [] {
+class TempDir {
+ public:
+  TempDir() {
     char tmpl[] = "/tmp/vugpu-itest-config-XXXXXX";
-    std::string d = ::mkdtemp(tmpl) ? tmpl : "/tmp";
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(config_dir(), ec);
-    });
-    return d;
-  }();
-  return dir;
+    path_ = ::mkdtemp(tmpl) ? tmpl : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const std::string& config_dir() {
+  static const TempDir dir;
+  return dir.path();
 }
 
 }  // namespace
@@ -74,7 +83,13 @@ std::string write_vugpu_config(const std::string& dir, const std::vector<Display
 }
 
 BackendLookup vugpu_lookup_with_config(const std::vector<DisplayOutput>& scanouts, const std::string& extra_toml) {
-  return find_vugpu({"--config=" + write_vugpu_config(config_dir(), scanouts, extra_toml)});
+  std::vector<std::string> args{"--config=" + write_vugpu_config(config_dir(), scanouts, extra_toml)};
+  // VUGPU_ITEST_DAEMON_ARGS="-v" (space-separated) adds daemon arguments, e.g. for a debug log.
+  if (const char* extra = std::getenv("VUGPU_ITEST_DAEMON_ARGS")) {
+    std::istringstream in(extra);
+    for (std::string a; in >> a;) args.push_back(a);
+  }
+  return find_vugpu(args);
 }
 
 }  // namespace vugpu::itest

@@ -3,6 +3,7 @@
 // guest, and the display peer composes exactly the guest's pixels -- and gives the benchmarks
 // a peer. Skipped, with the reason, when a QEMU build is missing.
 #include <gtest/gtest.h>
+#include <iostream>
 #include <linux/virtio_gpu.h>
 #include "edid.hpp"
 #include "harness.hpp"
@@ -36,6 +37,7 @@ class QemuPeer : public ::testing::TestWithParam<Variant> {
     layout_ = {v.request_pieces, v.response_pieces, v.indirect, v.placement};
   }
   void TearDown() override {
+    if (HasFailure() && s_.backend) std::cout << "--- diagnostics ---\n" << s_.diagnostics() << "\n";
     if (s_.vmm) {
       EXPECT_TRUE(s_.clean());
     }

@@ -4,6 +4,7 @@
 // right answer (a bad chain comes back with 0 bytes written; a bad command gets its
 // VIRTIO_GPU_RESP_ERR_*), and still answer a good command afterwards.
 #include <gtest/gtest.h>
+#include <iostream>
 #include <linux/virtio_gpu.h>
 #include <thread>
 #include "harness.hpp"
@@ -29,6 +30,7 @@ class VugpuGuestInput : public ::testing::Test {
     request_.write(0, info);
   }
   void TearDown() override {
+    if (HasFailure() && s_.backend) std::cout << "--- diagnostics ---\n" << s_.diagnostics() << "\n";
     if (s_.backend) {
       EXPECT_TRUE(s_.backend->alive()) << s_.diagnostics();
     }

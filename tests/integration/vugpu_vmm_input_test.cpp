@@ -1,0 +1,361 @@
+// Bad input from the VMM side of the vhost-user socket: unknown requests, wrong sizes, bad
+// flags, missing or extra fds, lying memory tables, broken ring setups, truncated messages,
+// disconnects in the middle of a command, a second VMM, a display channel that never answers.
+// The daemon must refuse (a nack, an empty reply) or drop the connection -- and stay up, leak
+// no fd, and serve the next VMM.
+#include <gtest/gtest.h>
+#include <iostream>
+#include <linux/virtio_gpu.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <thread>
+#include "harness.hpp"
+
+namespace vugpu::itest {
+namespace {
+
+constexpr uint32_t kOk = VIRTIO_GPU_RESP_OK_NODATA;
+constexpr uint32_t kAsk = vu::kVersion | vu::kNeedReplyFlag;
+
+enum class Outcome { Acked, Nacked, EmptyReply, OtherReply, Closed, NoAnswer };
+const char* name(Outcome o) {
+  switch (o) {
+    case Outcome::Acked: return "acked (success)";
+    case Outcome::Nacked: return "nacked";
+    case Outcome::EmptyReply: return "empty reply";
+    case Outcome::OtherReply: return "a reply with data";
+    case Outcome::Closed: return "connection closed";
+    case Outcome::NoAnswer: return "no answer";
+  }
+  return "?";
+}
+
+template <typename T>
+Bytes bytes(const T& v) {
+  Bytes b(sizeof(T));
+  std::memcpy(b.data(), &v, sizeof(T));
+  return b;
+}
+
+class VugpuVmmInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    VUGPU_START_OR_SKIP(s_, {{1280, 800, true}});
+    fds_at_start_ = s_.backend->stats()->fd_count;
+  }
+  void TearDown() override {
+    if (HasFailure() && s_.backend) std::cout << "--- diagnostics ---\n" << s_.diagnostics() << "\n";
+    if (!s_.backend) return;
+    EXPECT_TRUE(s_.backend->alive()) << s_.diagnostics();
+  }
+
+  // A VMM that only connected (realize() is up to the test).
+  TestVmm& fresh(VmmOptions o = {}) {
+    s_.connect(o, false);
+    return *s_.vmm;
+  }
+
+  // Sends one message and says what became of it.
+  Outcome judge(uint32_t request, std::span<const uint8_t> payload, std::span<const int> fds = {}, uint32_t flags = kAsk,
+                std::optional<uint32_t> size = std::nullopt) {
+    TestVmm& vmm = *s_.vmm;
+    if (vmm.send(request, payload, fds, flags, size) != IoStatus::Ok) return Outcome::Closed;
+    auto m = vmm.receive(Millis(1000));
+    if (!m) return vmm.backend_gone() ? Outcome::Closed : Outcome::NoAnswer;
+    if (m->header.request != request) return Outcome::OtherReply;
+    if (m->payload.empty()) return Outcome::EmptyReply;
+    if (m->payload.size() == 8) return *m->as<uint64_t>() == 0 ? Outcome::Acked : Outcome::Nacked;
+    return Outcome::OtherReply;
+  }
+  static bool refused(Outcome o) { return o == Outcome::Nacked || o == Outcome::EmptyReply || o == Outcome::Closed; }
+
+  // A new VMM boots, shows a frame and reads display info: the daemon is fine.
+  void expect_next_vmm_served() {
+    ASSERT_TRUE(s_.backend->alive()) << s_.diagnostics();
+    VmmOptions o;
+    o.display.outputs = {{320, 200, true}};
+    ASSERT_NO_THROW(s_.connect(o)) << s_.diagnostics();
+    ASSERT_TRUE(s_.gpu->get_display_info());
+    Framebuffer fb(*s_.gpu, 1, 320, 200);
+    fb.draw_pattern(3);
+    ASSERT_EQ(fb.show_on(0), kOk);
+    EXPECT_EQ(fb.compare(s_.vmm->display().surface(0)), "");
+    EXPECT_TRUE(s_.clean());
+  }
+  // After the VMM left: the daemon holds no more fds than when it started.
+  void expect_no_fd_leak() {
+    s_.vmm->disconnect();
+    unsigned fds = 0;
+    for (int i = 0; i < 100; ++i) {  // the daemon notices the hang-up on its next loop turn
+      fds = s_.backend->stats()->fd_count;
+      if (fds <= fds_at_start_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(fds, fds_at_start_) << "fds leaked across the connection\n" << s_.diagnostics();
+  }
+
+  Session s_;
+  unsigned fds_at_start_ = 0;
+};
+
+TEST_F(VugpuVmmInput, UnknownRequestsAreNacked) {
+  fresh().realize();
+  for (uint32_t req : {0u, 35u, 44u, 99u, 0x7fffffffu}) {
+    const Outcome o = judge(req, {});
+    EXPECT_TRUE(refused(o)) << "request " << req << ": " << name(o);
+    if (o == Outcome::Closed) fresh().realize();
+  }
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, WrongPayloadSizesAreRefused) {
+  const uint64_t zero = 0;
+  struct Case {
+    uint32_t request;
+    size_t size;
+  } cases[] = {{vu::kSetFeatures, 4},  {vu::kSetFeatures, 16},      {vu::kSetVringNum, 0},  {vu::kSetVringNum, 4},
+               {vu::kSetVringAddr, 8}, {vu::kSetVringBase, 12},     {vu::kSetVringEnable, 2}, {vu::kSetProtocolFeatures, 7},
+               {vu::kSetVringCall, 4}, {vu::kGetConfig, 4},         {vu::kSetOwner, 8}};
+  fresh().realize();
+  for (const Case& c : cases) {
+    Bytes payload(c.size, 0);
+    std::memcpy(payload.data(), &zero, std::min(c.size, sizeof zero));
+    const Outcome o = judge(c.request, payload);
+    EXPECT_TRUE(refused(o)) << vu::request_name(c.request) << " with " << c.size << " bytes: " << name(o);
+    if (o == Outcome::Closed) fresh().realize();
+  }
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, LyingMemoryTablesAreRefused) {
+  TestVmm& vmm = fresh();
+  vmm.realize();
+  const Bytes good = vmm.mem_table_payload();
+  const int ram = vmm.ram().fd();
+  auto table = [&](std::vector<vu::MemoryRegion> regions, uint32_t nregions) {
+    Bytes b(sizeof(vu::MemoryTableHead) + regions.size() * sizeof(vu::MemoryRegion));
+    const vu::MemoryTableHead h{nregions, 0};
+    std::memcpy(b.data(), &h, sizeof h);
+    std::memcpy(b.data() + sizeof h, regions.data(), regions.size() * sizeof(vu::MemoryRegion));
+    return b;
+  };
+  vu::MemoryRegion r;
+  std::memcpy(&r, good.data() + sizeof(vu::MemoryTableHead), sizeof r);
+  const int two_fds[2] = {ram, ram};
+  UniqueFd event(::eventfd(0, EFD_CLOEXEC));
+  const int event_fd = event.get();
+  UniqueFd small(::memfd_create("small", MFD_CLOEXEC));
+  ASSERT_EQ(::ftruncate(small.get(), 4096), 0);
+  const int small_fd = small.get();
+  vu::MemoryRegion big = r, wrapping = r, overlap = r, empty = r;
+  big.memory_size = r.memory_size;  // on the small memfd below
+  wrapping.guest_phys_addr = ~uint64_t{0} - 4095;
+  overlap.guest_phys_addr = r.guest_phys_addr + 4096;
+  overlap.mmap_offset = 0;
+  empty.memory_size = 0;
+  struct Case {
+    const char* what;
+    Bytes payload;
+    std::vector<int> fds;
+  } cases[] = {
+      {"nregions 2, one region present", table({r}, 2), {ram}},
+      {"nregions 9", table({r, r, r, r, r, r, r, r, r}, 9), std::vector<int>(8, ram)},
+      {"two regions, one fd", table({r, overlap}, 2), {ram}},
+      {"one region, no fd", table({r}, 1), {}},
+      {"overlapping regions", table({r, overlap}, 2), {two_fds[0], two_fds[1]}},
+      {"region bigger than its memfd", table({big}, 1), {small_fd}},
+      {"region on an eventfd", table({r}, 1), {event_fd}},
+      {"region wrapping the address space", table({wrapping}, 1), {ram}},
+      {"empty region", table({empty}, 1), {ram}},
+  };
+  for (const Case& c : cases) {
+    const Outcome o = judge(vu::kSetMemTable, c.payload, c.fds);
+    EXPECT_TRUE(refused(o)) << c.what << ": " << name(o);
+    if (o == Outcome::Closed) s_.connect(VmmOptions{}, false), s_.vmm->realize();
+  }
+  // The honest table is still taken on the same connection, and the device runs.
+  s_.vmm->start();
+  EXPECT_TRUE(s_.gpu->get_display_info());
+  expect_no_fd_leak();
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, MissingFdsAreRefused) {
+  TestVmm& vmm = fresh();
+  vmm.realize();
+  const uint64_t queue0 = 0;
+  EXPECT_TRUE(refused(judge(vu::kSetMemTable, vmm.mem_table_payload())));
+  EXPECT_TRUE(refused(judge(vu::kSetVringKick, bytes(queue0))));  // no fd, no NOFD flag
+  EXPECT_TRUE(refused(judge(vu::kSetVringCall, bytes(queue0))));
+  EXPECT_TRUE(refused(judge(vu::kGpuSetSocket, {})));
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, ExtraFdsAreClosedNotKept) {
+  TestVmm& vmm = fresh();
+  vmm.realize();
+  UniqueFd e1 = make_eventfd(), e2 = make_eventfd(), e3 = make_eventfd();
+  const int fds[3] = {e1.get(), e2.get(), e3.get()};
+  for (int i = 0; i < 50; ++i) {
+    vmm.send(vu::kGetFeatures, {}, fds);
+    ASSERT_TRUE(vmm.receive(Millis(1000))) << "GET_FEATURES with fds attached got no answer";
+    vmm.send(vu::kSetOwner, {}, fds);
+  }
+  const auto during = s_.backend->stats();
+  ASSERT_TRUE(during);
+  EXPECT_LT(during->fd_count, fds_at_start_ + 20) << "fds that came with messages are kept";
+  expect_no_fd_leak();
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, BadHeaderFlagsDropOrRefuse) {
+  for (uint32_t flags : {0u, 2u, 3u, 0x1u | 0x4u /* a reply as a request */}) {
+    fresh().realize();
+    const Outcome o = judge(vu::kGetFeatures, {}, {}, flags);
+    if ((flags & vu::kVersionMask) != vu::kVersion)
+      EXPECT_EQ(o, Outcome::Closed) << "protocol version " << (flags & 3) << " was answered: " << name(o);
+    else
+      EXPECT_TRUE(o == Outcome::OtherReply || refused(o)) << "flags " << flags << ": " << name(o);
+  }
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, HugeSizeFieldDropsTheConnectionWithoutAllocating) {
+  fresh().realize();
+  const uint64_t rss_before = s_.backend->stats()->rss_bytes;
+  EXPECT_EQ(judge(vu::kSetMemTable, {}, {}, kAsk, 0xffffffffu), Outcome::Closed);
+  fresh();
+  EXPECT_EQ(judge(vu::kGetConfig, {}, {}, kAsk, 0x10000000u), Outcome::Closed);
+  EXPECT_LT(s_.backend->stats()->rss_bytes, rss_before + (64u << 20));
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, TruncatedMessagesThenHangUp) {
+  const uint8_t half_header[6] = {1, 0, 0, 0, 1, 0};
+  fresh().send_bytes(half_header);
+  s_.vmm->disconnect();
+  fresh();
+  const vu::Header h{vu::kSetVringAddr, vu::kVersion, 40};
+  Bytes part(sizeof h + 10, 0);
+  std::memcpy(part.data(), &h, sizeof h);
+  s_.vmm->send_bytes(part);
+  s_.vmm->disconnect();
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, BrokenRingSetupsAreRefused) {
+  TestVmm& vmm = fresh();
+  vmm.realize();
+  vmm.set(vu::kSetMemTable, vmm.mem_table_payload(), vmm.mem_table_fds(), true);
+  const uint64_t ram_uva = reinterpret_cast<uint64_t>(vmm.ram().regions()[0].host);
+  for (uint32_t num : {0u, 3u, 100u, 65536u})
+    EXPECT_TRUE(refused(judge(vu::kSetVringNum, bytes(vu::VringState{0, num})))) << "queue size " << num;
+  EXPECT_TRUE(refused(judge(vu::kSetVringNum, bytes(vu::VringState{2, 256})))) << "queue 2";
+  EXPECT_TRUE(refused(judge(vu::kSetVringNum, bytes(vu::VringState{255, 256})))) << "queue 255";
+  ASSERT_EQ(judge(vu::kSetVringNum, bytes(vu::VringState{0, 256})), Outcome::Acked);
+  const vu::VringAddr outside{0, 0, 0x10, 0x2000, 0x3000, 0};  // not a user address in the table
+  EXPECT_TRUE(refused(judge(vu::kSetVringAddr, bytes(outside))));
+  const vu::VringAddr misaligned{0, 0, ram_uva + 0x10008, ram_uva + 0x20000, ram_uva + 0x30000, 0};
+  EXPECT_TRUE(refused(judge(vu::kSetVringAddr, bytes(misaligned))));
+  const vu::VringAddr past_end{0, 0, ram_uva + vmm.ram().size() - 64, ram_uva + 0x20000, ram_uva + 0x30000, 0};
+  EXPECT_TRUE(refused(judge(vu::kSetVringAddr, bytes(past_end)))) << "descriptor table running past the region";
+  EXPECT_TRUE(refused(judge(vu::kSetVringBase, bytes(vu::VringState{0, 0x10000}))));
+  EXPECT_TRUE(refused(judge(vu::kSetVringEnable, bytes(vu::VringState{0, 5}))));
+  const uint64_t polling = 0 | vu::kVringNoFd;
+  EXPECT_TRUE(refused(judge(vu::kSetVringKick, bytes(polling)))) << "polling mode is not offered";
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, MemoryTableReplacedWhileRunning) {
+  VmmOptions o;
+  o.display.outputs = {{320, 200, true}};
+  s_.connect(o);
+  Framebuffer fb(*s_.gpu, 1, 320, 200);
+  fb.draw_pattern(1);
+  ASSERT_EQ(fb.show_on(0), kOk);
+  // QEMU sends the table again on memory hot-plug: same regions, the device keeps running.
+  ASSERT_EQ(s_.vmm->set(vu::kSetMemTable, s_.vmm->mem_table_payload(), s_.vmm->mem_table_fds(), true), 0u);
+  fb.draw_pattern(2);
+  ASSERT_EQ(fb.present(fb.whole()), kOk);
+  EXPECT_EQ(fb.compare(s_.vmm->display().surface(0)), "");
+  expect_no_fd_leak();
+}
+
+TEST_F(VugpuVmmInput, DisconnectInTheMiddleOfCommands) {
+  for (int round = 0; round < 5; ++round) {
+    VmmOptions o;
+    o.display.outputs = {{1280, 800, true}};
+    s_.connect(o);
+    Framebuffer fb(*s_.gpu, 1, 1280, 800);
+    fb.draw_pattern(round);
+    ASSERT_EQ(fb.create(), kOk);
+    ASSERT_EQ(fb.attach(), kOk);
+    ASSERT_EQ(fb.set_scanout(0), kOk);
+    for (int i = 0; i < 20; ++i) {
+      s_.gpu->submit(Queue::Control, cmd::transfer_to_host_2d(1, fb.whole(), 0), 24, {}, false);
+      s_.gpu->submit(Queue::Control, cmd::resource_flush(1, fb.whole()), 24, {}, false);
+    }
+    s_.gpu->kick(Queue::Control);
+    if (round % 2) s_.vmm->pump(Millis(2));  // sometimes mid-way, sometimes before it started
+    s_.vmm->disconnect();
+  }
+  expect_no_fd_leak();
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, DisconnectWhileTheDaemonWaitsForTheDisplay) {
+  VmmOptions o;
+  o.display.answer_display_info = false;
+  s_.connect(o);
+  s_.gpu->submit(Queue::Control, cmd::get_display_info(), sizeof(virtio_gpu_resp_display_info));
+  s_.vmm->pump(Millis(50));  // the daemon asks, we stay silent
+  const auto t0 = Clock::now();
+  s_.vmm->disconnect();
+  expect_next_vmm_served();
+  EXPECT_LT(Clock::now() - t0, std::chrono::milliseconds(1500)) << "the daemon sat out its display time-out";
+}
+
+TEST_F(VugpuVmmInput, SecondVmmIsTurnedAwayWhileOneIsServed) {
+  VmmOptions o;
+  o.display.outputs = {{320, 200, true}};
+  s_.connect(o);
+  TestVmm intruder;
+  intruder.connect(s_.backend->socket_path());
+  EXPECT_THROW(intruder.realize(), FrontendError) << "a second VMM was served at the same time";
+  EXPECT_TRUE(intruder.backend_gone());
+  EXPECT_TRUE(s_.gpu->get_display_info()) << "the first VMM lost its device";
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, DisplayChannelClosedByTheVmm) {
+  VmmOptions o;
+  o.display.outputs = {{320, 200, true}};
+  s_.connect(o);
+  {
+    Framebuffer fb(*s_.gpu, 1, 320, 200);
+    ASSERT_EQ(fb.show_on(0), kOk);
+    s_.vmm->display().close();  // what QEMU does when the guest resets the device
+    auto c = s_.gpu->wait(s_.gpu->submit(Queue::Control, cmd::resource_flush(1, fb.whole()), 24), Millis(3000));
+    ASSERT_TRUE(c) << "a flush with no display channel never completed";
+  }
+  auto info = s_.gpu->get_display_info();
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->pmodes[0].r.width, 1280u) << "without the VMM's display, the configuration answers";
+  expect_next_vmm_served();
+}
+
+TEST_F(VugpuVmmInput, GetConfigOutsideTheConfigSpace) {
+  fresh().realize();
+  for (auto [offset, size] : {std::pair{12u, 8u}, std::pair{0u, 200u}, std::pair{0xfffffff0u, 32u}}) {
+    Bytes payload(sizeof(vu::ConfigHead) + size, 0);
+    const vu::ConfigHead h{offset, size, 0};
+    std::memcpy(payload.data(), &h, sizeof h);
+    const Outcome o = judge(vu::kGetConfig, payload, {}, vu::kVersion);
+    EXPECT_TRUE(refused(o)) << "GET_CONFIG " << offset << "+" << size << ": " << name(o);
+    if (o == Outcome::Closed) fresh().realize();
+  }
+  expect_next_vmm_served();
+}
+
+}  // namespace
+}  // namespace vugpu::itest
