@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -129,7 +130,12 @@ TEST_F(ReconnectTest, NothingLeaksOverConnectDisconnectCycles) {
     if (HasFatalFailure()) return;
   }
   EXPECT_EQ(test::open_fd_count(), fds);
+#if defined(__SANITIZE_ADDRESS__)
+  (void)maps;  // ASan maps its own shadow and quarantine as it goes: only the RAM mappings count
+  std::printf("note: total mapping count not compared under AddressSanitizer\n");
+#else
   EXPECT_EQ(test::mapping_count(), maps);
+#endif
   EXPECT_EQ(ram_mappings(), 1u) << "only the test's own mapping of guest RAM is left";
   EXPECT_EQ(memory_.region_count(), 0u);
   EXPECT_EQ(device_.resets, kCycles + 1);
