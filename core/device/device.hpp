@@ -8,6 +8,31 @@
 //
 // Completion order: on each queue, commands complete in the order they were submitted (a
 // command that waits holds back the ones after it), so fences complete in order.
+//
+// What the transport and the daemon can rely on:
+// - The completion callback runs on the loop thread: often from inside submit() (most commands
+//   finish at once), otherwise from fence_signalled() or from work posted to the loop (a
+//   presenter's FrameRelease). It may submit() again (queued, handled after it returns); it
+//   must not call reset() or destroy the device.
+// - A RESOURCE_FLUSH waiting for a presenter's release holds back *running* the later commands
+//   of its queue, not only completing them: nothing touches a frame a presenter still reads. A
+//   renderer fence holds back only completing (the renderer keeps receiving work).
+// - Control queue: every chain gets a response (errors too, fence echoed) of at most the
+//   writable room; when the room is too small the leading bytes are written and reported (see
+//   protocol/response.hpp). Cursor queue: nothing is written, completion with 0 bytes.
+// - Malformed input never throws: it is answered with VIRTIO_GPU_RESP_ERR_* and a rate-limited
+//   log line. The constructor throws std::invalid_argument for 0 or more than 16 scanouts.
+// - features() holds the device-specific bits only (EDID, VIRGL, CONTEXT_INIT); the transport
+//   adds VIRTIO_F_VERSION_1 and the ring features. config_space() reports the configured
+//   scanouts; valid scanout ids also include those a presenter's display_info() reports (QEMU
+//   replaces num_scanouts with its max_outputs).
+// - GET_DISPLAY_INFO / GET_EDID ask the presenters in order (Presenter::display_info, ::edid);
+//   the first that answers Ok wins, else the settings (and a generated EDID) answer. GET_EDID
+//   validates the scanout id before asking anyone.
+// - Presenter::set_scanout is called when a scanout's size or enabled state changes; a page
+//   flip to another resource of the same size shows up as the next frame's resource_id.
+// - reset() calls Presenter::reset() on every presenter before resources are dropped; the
+//   destructor does the same, so presenters and the renderer must outlive the device.
 #pragma once
 #include <sys/uio.h>
 #include <linux/virtio_gpu.h>
