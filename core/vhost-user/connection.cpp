@@ -276,7 +276,8 @@ bool Connection::serve_inline() {
 bool Connection::h_set_mem_table(Message& m, std::string& why) {
   const auto t = m.as<MemoryTableHeader>();
   std::vector<MemoryRegionDesc> regions(t.nregions);
-  std::memcpy(regions.data(), m.payload.data() + sizeof(MemoryTableHeader), t.nregions * sizeof(MemoryRegionDesc));
+  if (t.nregions != 0)  // (memcpy with an empty vector's null data() is undefined)
+    std::memcpy(regions.data(), m.payload.data() + sizeof(MemoryTableHeader), t.nregions * sizeof(MemoryRegionDesc));
   if (!memory_table_.replace(regions, m.fds, why)) return false;
   env_.log.info("vhost-user: memory table of {} region(s)", t.nregions);
   for (const auto& r : regions)

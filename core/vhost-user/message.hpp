@@ -2,6 +2,7 @@
 // the checks every message passes before a handler sees it (size and fd count per request).
 // Device loop thread only.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -22,7 +23,7 @@ struct Message {
   // Copies the payload's first sizeof(T) bytes (the caller checked the size).
   template <typename T> T as() const {
     T v{};
-    std::memcpy(&v, payload.data(), std::min(sizeof v, payload.size()));
+    if (!payload.empty()) std::memcpy(&v, payload.data(), std::min(sizeof v, payload.size()));
     return v;
   }
 };
