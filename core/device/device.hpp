@@ -24,8 +24,9 @@
 //   log line. The constructor throws std::invalid_argument for 0 or more than 16 scanouts.
 // - features() holds the device-specific bits only (EDID, VIRGL, CONTEXT_INIT); the transport
 //   adds VIRTIO_F_VERSION_1 and the ring features. config_space() reports the configured
-//   scanouts; valid scanout ids also include those a presenter's display_info() reports (QEMU
-//   replaces num_scanouts with its max_outputs).
+//   scanouts. Valid scanout ids are those, until a presenter answers display_info(): that is
+//   the VMM's display, which decides the count (QEMU replaces num_scanouts with its
+//   max_outputs and reports a disabled output like a missing one), so then every id < 16 is.
 // - GET_DISPLAY_INFO / GET_EDID ask the presenters in order (Presenter::display_info, ::edid);
 //   the first that answers Ok wins, else the settings (and a generated EDID) answer. GET_EDID
 //   validates the scanout id before asking anyone.
