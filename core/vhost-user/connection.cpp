@@ -49,6 +49,7 @@ void Connection::reset_device(const char* reason) {
 }
 
 bool Connection::on_readable() {
+  if (lost_) return false;  // a reply sent from serve_inline() failed
   for (int i = 0; i < kMessagesPerTurn; ++i) {
     Message m;
     std::string error;

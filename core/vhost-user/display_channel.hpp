@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 #include "loop/event_loop.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "vhost-user/gpu_protocol.hpp"
 #include "vhost-user/socket_io.hpp"
 #include "vhost-user/watched_fd.hpp"

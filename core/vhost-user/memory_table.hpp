@@ -18,7 +18,7 @@
 #include <span>
 #include <string>
 #include <vector>
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "memory/guest_memory.hpp"
 #include "vhost-user/protocol.hpp"
 

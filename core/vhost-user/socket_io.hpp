@@ -10,7 +10,7 @@
 #include <functional>
 #include <span>
 #include <vector>
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu::io {
 

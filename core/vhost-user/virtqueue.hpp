@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 #include "loop/event_loop.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "memory/guest_memory.hpp"
 #include "vhost-user/gpu_backend.hpp"
 #include "vhost-user/protocol.hpp"

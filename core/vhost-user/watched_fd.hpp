@@ -6,7 +6,7 @@
 #include <functional>
 #include <utility>
 #include "loop/event_loop.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu::vhost {
 
