@@ -9,7 +9,7 @@
 #include <optional>
 #include <span>
 #include <vector>
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "vhost-user/gpu_protocol.hpp"
 
 namespace vugpu::test {

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 #include <vector>
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "memory/guest_memory.hpp"
 #include "vhost-user/gpu_backend.hpp"
 #include "vhost-user/protocol.hpp"

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 #include "loop/event_loop.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "vhost-user/protocol.hpp"
 
 namespace vugpu::test {
