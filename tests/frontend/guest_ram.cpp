@@ -1,4 +1,5 @@
 #include "guest_ram.hpp"
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cstring>
@@ -8,14 +9,16 @@
 
 namespace vugpu::frontend {
 
-GuestRam::GuestRam(uint64_t bytes, unsigned regions) : size_(bytes) {
+GuestRam::GuestRam(uint64_t bytes, unsigned regions, bool sealed) : size_(bytes) {
   if (bytes == 0 || bytes % kPageSize != 0 || (regions != 1 && regions != 2) ||
       (regions == 2 && (bytes / 2) % kPageSize != 0))
     throw std::invalid_argument("guest RAM: size must be a non-zero page multiple, 1 or 2 regions");
-  memfd_.reset(::memfd_create("vugpu-test-guest-ram", MFD_CLOEXEC));
+  memfd_.reset(::memfd_create("vugpu-test-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!memfd_) throw std::system_error(errno, std::generic_category(), "memfd_create");
   if (::ftruncate(memfd_.get(), off_t(bytes)) != 0)
     throw std::system_error(errno, std::generic_category(), "ftruncate guest RAM");
+  if (sealed && ::fcntl(memfd_.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
+    throw std::system_error(errno, std::generic_category(), "sealing guest RAM");
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_.get(), 0);
   if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap guest RAM");
   map_ = static_cast<uint8_t*>(p);

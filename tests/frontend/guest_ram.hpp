@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <span>
 #include <vector>
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu::frontend {
 
@@ -24,7 +24,9 @@ class GuestRam {
   static constexpr uint64_t kHighRegionGpa = uint64_t{4} << 30;
 
   // bytes: total RAM (page multiple); regions: 1, or 2 (halves; the second at 4 GiB).
-  explicit GuestRam(uint64_t bytes, unsigned regions = 1);
+  // sealed: F_SEAL_SHRINK | F_SEAL_GROW, as QEMU's memory-backend-memfd does by default (seal=on),
+  // so nobody can truncate the RAM under the backend; false plays a VMM with seal=off.
+  explicit GuestRam(uint64_t bytes, unsigned regions = 1, bool sealed = true);
   ~GuestRam();
   GuestRam(const GuestRam&) = delete;
   GuestRam& operator=(const GuestRam&) = delete;

@@ -31,7 +31,7 @@ const char* to_string(WaitResult r) {
 }
 
 TestVmm::TestVmm(VmmOptions options) : options_(std::move(options)), display_(options_.display) {
-  ram_ = std::make_unique<GuestRam>(options_.ram_bytes, options_.ram_regions);
+  ram_ = std::make_unique<GuestRam>(options_.ram_bytes, options_.ram_regions, options_.seal_ram);
   allocator_ = std::make_unique<PageAllocator>(*ram_, GuestRam::kPageSize, options_.allocator_seed);
   queues_[0] = std::make_unique<SplitVirtqueue>(*allocator_, options_.control_queue_size, false);
   queues_[1] = std::make_unique<SplitVirtqueue>(*allocator_, options_.cursor_queue_size, false);
@@ -53,6 +53,12 @@ void TestVmm::adopt(UniqueFd connected_socket) {
   set_nonblocking(connected_socket.get());
   channel_ = VhostUserChannel(std::move(connected_socket));
   backend_gone_ = false;
+}
+
+void TestVmm::reinit_driver() {
+  if (started_) throw FrontendError("reinit_driver() while the device runs: stop() first");
+  queues_[0] = std::make_unique<SplitVirtqueue>(*allocator_, options_.control_queue_size, false);
+  queues_[1] = std::make_unique<SplitVirtqueue>(*allocator_, options_.cursor_queue_size, false);
 }
 
 void TestVmm::disconnect() {

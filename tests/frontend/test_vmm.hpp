@@ -54,6 +54,7 @@ enum class AckPolicy {
 struct VmmOptions {
   uint64_t ram_bytes = uint64_t{128} << 20;
   unsigned ram_regions = 1;  // 2: halves, the second at 4 GiB
+  bool seal_ram = true;      // as QEMU's memory-backend-memfd (seal=on); false: the VMM could shrink it
   uint16_t control_queue_size = 256;  // QEMU's virtio-gpu sizes
   uint16_t cursor_queue_size = 16;
   bool event_idx = false;      // negotiate VIRTIO_RING_F_EVENT_IDX when offered
@@ -86,6 +87,9 @@ class TestVmm {
   void start();
   // The guest reset the device: returns each queue's GET_VRING_BASE answer.
   std::vector<uint32_t> stop();
+  // The guest driver probes the device again (reboot, module reload): fresh virtqueues at new
+  // addresses, indexes from 0. Call between stop() and start(); make a new GuestDriver.
+  void reinit_driver();
   void disconnect();  // closes the vhost-user socket (the VMM went away)
   void boot(const std::string& socket_path) { connect(socket_path); realize(); start(); }
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 #include "deadline.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu::frontend {
 

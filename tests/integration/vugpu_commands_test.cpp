@@ -346,6 +346,50 @@ TEST_F(VugpuCommands, TwoScanoutsShowTheirOwnFramebuffers) {
   EXPECT_EQ(display().surface(1), nullptr);
 }
 
+TEST_F(VugpuCommands, ScanoutFollowsResourceSwitchesAndResizes) {
+  start({{1280, 800, true}}, {{1280, 800, true}});
+  Framebuffer small(gpu(), 1, 640, 480), big(gpu(), 2, 800, 600, VIRTIO_GPU_FORMAT_X8B8G8R8_UNORM);
+  small.draw_pattern(1);
+  big.draw_pattern(2);
+  ASSERT_EQ(small.show_on(0), kOk);
+  EXPECT_EQ(small.compare(display().surface(0)), "");
+  ASSERT_EQ(big.show_on(0), kOk);  // page flip to a bigger buffer: the VMM's surface follows
+  EXPECT_EQ(big.compare(display().surface(0)), "");
+  ASSERT_EQ(small.set_scanout(0), kOk);  // and back, without a new transfer
+  ASSERT_EQ(small.flush(small.whole()), kOk);
+  EXPECT_EQ(small.compare(display().surface(0)), "");
+  // A flush of the resource no scanout shows changes nothing on screen.
+  const uint64_t updates = display().stats().updates;
+  big.fill_rect(big.whole(), 0xffffff);
+  ASSERT_EQ(big.present(big.whole()), kOk);
+  EXPECT_EQ(display().stats().updates, updates);
+  EXPECT_EQ(small.compare(display().surface(0)), "");
+}
+
+// The guest reboots (or reloads its driver): QEMU stops the device (display socket closed,
+// GET_VRING_BASE), and at the next DRIVER_OK starts it with new rings from index 0. Every
+// resource of the old driver is gone; the new one starts from scratch.
+TEST_F(VugpuCommands, GuestResetStartsFromScratch) {
+  start({{1280, 800, true}}, {{640, 480, true}});
+  {
+    Framebuffer fb(gpu(), 1, 640, 480);
+    fb.draw_pattern(1);
+    ASSERT_EQ(fb.show_on(0), kOk);
+  }
+  const auto bases = s_.vmm->stop();
+  EXPECT_EQ(bases[0], s_.vmm->queue(Queue::Control).avail_idx());
+  s_.gpu.reset();
+  s_.vmm->reinit_driver();
+  s_.vmm->start();
+  s_.gpu = std::make_unique<GuestDriver>(*s_.vmm);
+  EXPECT_EQ(gpu().resource_flush(1, {0, 0, 8, 8}), uint32_t(VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID))
+      << "a resource of the previous driver survived the reset";
+  Framebuffer fb(gpu(), 1, 640, 480);
+  fb.draw_pattern(2);
+  ASSERT_EQ(fb.show_on(0), kOk) << "the id of a resource from before the reset is not free";
+  EXPECT_EQ(fb.compare(display().surface(0)), "");
+}
+
 TEST_F(VugpuCommands, UnknownCommandsAreRefused) {
   start();
   EXPECT_EQ(gpu().simple(cmd::header_only(0x0177)), uint32_t(VIRTIO_GPU_RESP_ERR_UNSPEC));
