@@ -5,7 +5,7 @@
 #pragma once
 #include <functional>
 #include "loop/event_loop.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu {
 

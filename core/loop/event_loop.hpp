@@ -6,7 +6,7 @@
 #include <map>
 #include <mutex>
 #include <vector>
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu {
 

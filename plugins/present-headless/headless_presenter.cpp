@@ -33,7 +33,7 @@ HeadlessPresenter::HeadlessPresenter(HostServices& host, HeadlessOptions options
   if (options_.snapshot_path.empty()) return;
   writer_ = std::make_unique<SnapshotWriter>(host_.log(), kMaxPendingSnapshots);
   if (options_.interval_ms > 0) {
-    timer_ = OwnedFd(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    timer_ = UniqueFd(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
     if (!timer_) throw std::runtime_error(std::string("timerfd: ") + std::strerror(errno));
     itimerspec spec{};
     spec.it_interval.tv_sec = options_.interval_ms / 1000;

@@ -8,7 +8,7 @@
 #include <map>
 #include <memory>
 #include "headless_options.hpp"
-#include "owned_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "scanout_image.hpp"
 #include "snapshot_trigger.hpp"
 #include "snapshot_writer.hpp"
@@ -44,7 +44,7 @@ class HeadlessPresenter final : public Presenter {
   const HeadlessOptions options_;
   std::map<uint32_t, Scanout> scanouts_;
   std::unique_ptr<SnapshotWriter> writer_;  // only when snapshot_path is set
-  OwnedFd timer_;
+  UniqueFd timer_;
   HostServices::WatchId timer_watch_ = 0;
   std::unique_ptr<SnapshotTrigger> trigger_;
   uint64_t frames_ = 0, bytes_copied_ = 0, unreadable_frames_ = 0;

@@ -22,9 +22,9 @@ SnapshotTrigger::SnapshotTrigger(HostServices& host, std::filesystem::path path,
   } else {
     throw fail(std::strerror(errno));
   }
-  read_end_ = OwnedFd(::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  read_end_ = UniqueFd(::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!read_end_) throw fail(std::strerror(errno));
-  keep_open_ = OwnedFd(::open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  keep_open_ = UniqueFd(::open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!keep_open_) throw fail(std::strerror(errno));
   watch_ = host_.watch_fd(read_end_.get(), [this] { drain(); });
 }

@@ -5,7 +5,7 @@
 #pragma once
 #include <filesystem>
 #include <functional>
-#include "owned_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "vugpu/host.hpp"
 
 namespace vugpu::headless {
@@ -25,8 +25,8 @@ class SnapshotTrigger {
   std::filesystem::path path_;
   std::function<void()> on_trigger_;
   bool created_ = false;
-  OwnedFd read_end_;
-  OwnedFd keep_open_;  // our own writer: without one, the FIFO reports hang-up forever once a writer left
+  UniqueFd read_end_;
+  UniqueFd keep_open_;  // our own writer: without one, the FIFO reports hang-up forever once a writer left
   HostServices::WatchId watch_ = 0;
 };
 

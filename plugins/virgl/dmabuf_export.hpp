@@ -6,7 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
-#include "unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu::virgl {
 

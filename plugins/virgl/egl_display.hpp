@@ -16,7 +16,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include "unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 struct gbm_device;
 

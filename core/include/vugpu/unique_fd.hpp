@@ -1,4 +1,4 @@
-// Owning file descriptor (RAII). Every fd the core holds lives in one of these.
+// Owning file descriptor (RAII). Every fd the core and the plugins hold lives in one of these.
 #pragma once
 #include <unistd.h>
 #include <utility>

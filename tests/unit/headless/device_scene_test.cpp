@@ -10,7 +10,7 @@
 #include "device/device.hpp"
 #include "host/loop_host_services.hpp"
 #include "log/spdlog_log.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "memory/guest_memory.hpp"
 #include "plugin/loader.hpp"
 #include "png_reader.hpp"

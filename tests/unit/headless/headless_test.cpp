@@ -10,7 +10,7 @@
 #include "config/plugin_options.hpp"
 #include "host/loop_host_services.hpp"
 #include "log/spdlog_log.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 #include "plugin/loader.hpp"
 #include "plugin/plugin_error.hpp"
 #include "png_reader.hpp"

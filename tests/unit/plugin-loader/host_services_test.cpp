@@ -6,7 +6,7 @@
 #include <thread>
 #include "host/loop_host_services.hpp"
 #include "log/spdlog_log.hpp"
-#include "loop/unique_fd.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu {
 namespace {
