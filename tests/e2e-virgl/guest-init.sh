@@ -3,7 +3,8 @@
 # Same serial marker format as tests/e2e ("VUGPU-E2E: <what> t=<uptime>"), so vmlib's marker
 # waits work. Scenario from the kernel command line: vugpu.scenario=
 #   eglinfo   eglinfo, then idle
-#   kmscube   eglinfo, then kmscube on the first connector (stdin: a pipe that stays open)
+#   kmscube   eglinfo, then kmscube on the first connector (stdin: a pipe that stays open),
+#             extra arguments from vugpu.kmscube=ARG,ARG,... (e.g. -M,rgba)
 #   glmark2   glmark2-es2-drm with vugpu.glmark2=ARG,ARG,... (commas -> spaces), preferred mode only
 #   shell     a shell on the console
 export PATH=/bin:/usr/bin
@@ -80,7 +81,7 @@ case $scenario in
     ;;
   kmscube)
     run_eglinfo
-    run_bg kmscube kmscube -D /dev/dri/card0
+    run_bg kmscube kmscube -D /dev/dri/card0 $(arg kmscube | tr ',' ' ')
     ;;
   glmark2)
     command -v glmark2-es2-drm > /dev/null || fail "glmark2-es2-drm is not in this guest (install it on the host, rebuild)"
