@@ -124,14 +124,15 @@ std::optional<size_t> PageAllocator::page_index(uint64_t gpa) const {
   return std::nullopt;
 }
 
-std::optional<size_t> PageAllocator::find_run(size_t pages) {
-  const size_t total = used_.size();
-  // Next-fit over the whole space, twice around at most; a run never crosses a region.
+std::optional<size_t> PageAllocator::find_run(size_t pages, size_t first, size_t end) {
+  end = std::min(end, used_.size());
+  const size_t start_at = std::clamp(hint_, first, end);
+  // Next-fit over [first, end), twice around at most; a run never crosses a region.
   for (size_t pass = 0; pass < 2; ++pass) {
-    size_t start = pass == 0 ? hint_ : 0;
-    const size_t end = pass == 0 ? total : hint_ + pages;
+    const size_t from = pass == 0 ? start_at : first;
+    const size_t to = pass == 0 ? end : std::min(end, start_at + pages);
     size_t run = 0;
-    for (size_t i = start; i < std::min(end, total); ++i) {
+    for (size_t i = from; i < to; ++i) {
       const bool region_start = std::find(region_first_.begin(), region_first_.end(), i) != region_first_.end();
       if (used_[i] || region_start) run = 0;
       if (used_[i]) continue;
@@ -139,6 +140,18 @@ std::optional<size_t> PageAllocator::find_run(size_t pages) {
     }
   }
   return std::nullopt;
+}
+
+GuestAllocation PageAllocator::allocate_in_region(size_t region, uint64_t bytes) {
+  if (region >= region_first_.size()) return {};
+  const size_t first = region_first_[region];
+  const size_t end = region + 1 < region_first_.size() ? region_first_[region + 1] : used_.size();
+  const size_t pages = std::max<uint64_t>(1, (bytes + kPage - 1) / kPage);
+  auto at = find_run(pages, first, end);
+  if (!at) return {};
+  for (size_t i = *at; i < *at + pages; ++i) used_[i] = true;
+  free_pages_ -= pages;
+  return GuestAllocation(this, alive_, {{page_gpa(*at), pages * kPage}}, bytes);
 }
 
 GuestAllocation PageAllocator::allocate(uint64_t bytes, Placement placement) {

@@ -70,12 +70,14 @@ class PageAllocator {
   // `bytes` rounded up to pages. Contiguous: one extent inside one region. Scattered: one
   // extent per page, random order. Empty allocation (no extents) when memory is exhausted.
   GuestAllocation allocate(uint64_t bytes, Placement placement = Placement::Contiguous);
+  // Contiguous pages inside guest RAM region `region` (e.g. the high one, to unplug it later).
+  GuestAllocation allocate_in_region(size_t region, uint64_t bytes);
   uint64_t free_bytes() const { return free_pages_ * GuestRam::kPageSize; }
 
  private:
   friend class GuestAllocation;
   void free(const Extent& e);
-  std::optional<size_t> find_run(size_t pages);
+  std::optional<size_t> find_run(size_t pages, size_t first = 0, size_t end = SIZE_MAX);
   uint64_t page_gpa(size_t index) const;
   std::optional<size_t> page_index(uint64_t gpa) const;
 

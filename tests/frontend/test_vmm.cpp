@@ -39,6 +39,7 @@ TestVmm::TestVmm(VmmOptions options) : options_(std::move(options)), display_(op
     kick_fds_[i] = make_eventfd();
     call_fds_[i] = make_eventfd();
     masked_call_fds_[i] = make_eventfd();
+    err_fds_[i] = make_eventfd();
   }
 }
 
@@ -72,7 +73,9 @@ bool TestVmm::wants_ack(uint32_t request) const {
   switch (options_.acks) {
     case AckPolicy::Never: return false;
     case AckPolicy::Every: return true;
-    case AckPolicy::Qemu: return request == vu::kSetMemTable || request == vu::kSetVringEnable;
+    case AckPolicy::Qemu:
+      return request == vu::kSetMemTable || request == vu::kAddMemReg || request == vu::kSetVringEnable;
+    case AckPolicy::Qemu72: return request == vu::kSetMemTable || request == vu::kAddMemReg;
   }
   return false;
 }
@@ -177,16 +180,27 @@ void TestVmm::realize() {
     acked_protocol_ = offered_protocol_ & options_.protocol_features;
     set_u64(vu::kSetProtocolFeatures, acked_protocol_);
   }
+  if (acked_protocol_ & vu::bit(vu::kProtocolMq)) {
+    const uint64_t queues = get_u64(vu::kGetQueueNum);
+    if (queues < kQueueCount)
+      throw FrontendError("GET_QUEUE_NUM says " + std::to_string(queues) + " queues; virtio-gpu needs 2");
+  }
+  if (acked_protocol_ & vu::bit(vu::kProtocolConfigureMemSlots)) {
+    max_mem_slots_ = get_u64(vu::kGetMaxMemSlots);
+    if (max_mem_slots_ < ram_->regions().size())
+      throw FrontendError("GET_MAX_MEM_SLOTS says " + std::to_string(max_mem_slots_) + ", guest RAM has " +
+                          std::to_string(ram_->regions().size()) + " regions");
+  }
   set(vu::kSetOwner, {}, {}, wants_ack(vu::kSetOwner));
   const uint64_t again = get_u64(vu::kGetFeatures);
   if (again != offered_features_)
     throw FrontendError("GET_FEATURES changed between two calls: " + hex(offered_features_) + " then " + hex(again));
-  if (options_.masked_call_fds_at_realize) {
-    for (unsigned i = 0; i < kQueueCount; ++i) {
-      const uint64_t index = i;
-      const int fd = masked_call_fds_[i].get();
-      set(vu::kSetVringCall, bytes_of(index), {&fd, 1}, wants_ack(vu::kSetVringCall));
-    }
+  // vhost_virtqueue_init(): the masked call notifier and the error notifier of each queue.
+  for (unsigned i = 0; i < kQueueCount; ++i) {
+    const uint64_t index = i;
+    const int call = masked_call_fds_[i].get(), err = err_fds_[i].get();
+    set(vu::kSetVringCall, bytes_of(index), {&call, 1}, wants_ack(vu::kSetVringCall));
+    set(vu::kSetVringErr, bytes_of(index), {&err, 1}, wants_ack(vu::kSetVringErr));
   }
   if (acked_protocol_ & vu::bit(vu::kProtocolConfig)) {
     std::vector<uint8_t> payload(sizeof(vu::ConfigHead) + sizeof(virtio_gpu_config), 0);
@@ -215,6 +229,36 @@ std::vector<uint8_t> TestVmm::mem_table_payload() const {
 
 std::vector<int> TestVmm::mem_table_fds() const { return std::vector<int>(ram_->regions().size(), ram_->fd()); }
 
+std::vector<uint8_t> TestVmm::mem_region_payload(size_t index) const {
+  const RamRegion& region = ram_->regions().at(index);
+  std::vector<uint8_t> payload(sizeof(uint64_t) + sizeof(vu::MemoryRegion), 0);  // u64 padding first
+  const vu::MemoryRegion r{region.gpa, region.size, reinterpret_cast<uint64_t>(region.host), region.mmap_offset};
+  std::memcpy(payload.data() + sizeof(uint64_t), &r, sizeof(r));
+  return payload;
+}
+
+void TestVmm::send_memory() {
+  if (acked_protocol_ & vu::bit(vu::kProtocolConfigureMemSlots)) {
+    const int fd = ram_->fd();
+    for (size_t i = 0; i < ram_->regions().size(); ++i)
+      if (const uint64_t r = set(vu::kAddMemReg, mem_region_payload(i), {&fd, 1}, wants_ack(vu::kAddMemReg)); r != 0)
+        throw FrontendError("backend refused ADD_MEM_REG for region " + std::to_string(i) + " (REPLY_ACK " + hex(r) + ")");
+    return;
+  }
+  const auto table = mem_table_payload();
+  const auto fds = mem_table_fds();
+  if (const uint64_t r = set(vu::kSetMemTable, table, fds, wants_ack(vu::kSetMemTable)); r != 0)
+    throw FrontendError("backend refused SET_MEM_TABLE (REPLY_ACK " + hex(r) + ")");
+}
+
+void TestVmm::set_call_fds(const std::array<UniqueFd, kQueueCount>& fds) {
+  for (unsigned i = 0; i < kQueueCount; ++i) {
+    const uint64_t index = i;
+    const int fd = fds[i].get();
+    set(vu::kSetVringCall, bytes_of(index), {&fd, 1}, wants_ack(vu::kSetVringCall));
+  }
+}
+
 void TestVmm::setup_queue(Queue q) {
   const unsigned i = unsigned(q);
   SplitVirtqueue& vq = *queues_[i];
@@ -223,9 +267,8 @@ void TestVmm::setup_queue(Queue q) {
   const vu::VringAddr addr{i, 0, ram_->uva(vq.desc_gpa()), ram_->uva(vq.used_gpa()), ram_->uva(vq.avail_gpa()), 0};
   set(vu::kSetVringAddr, bytes_of(addr), {}, wants_ack(vu::kSetVringAddr));
   const uint64_t index = i;
-  const int kick = kick_fds_[i].get(), call = call_fds_[i].get();
+  const int kick = kick_fds_[i].get();
   set(vu::kSetVringKick, bytes_of(index), {&kick, 1}, wants_ack(vu::kSetVringKick));
-  set(vu::kSetVringCall, bytes_of(index), {&call, 1}, wants_ack(vu::kSetVringCall));
 }
 
 void TestVmm::start() {
@@ -233,6 +276,7 @@ void TestVmm::start() {
   const int display_fd = backend_end.get();
   set(vu::kGpuSetSocket, {}, {&display_fd, 1}, wants_ack(vu::kGpuSetSocket));
   backend_end.reset();  // the backend has its copy now
+  set_call_fds(masked_call_fds_);  // virtio-pci sets up the guest notifiers, masked
 
   uint64_t wanted = vu::bit(vu::kFeatureVersion1) | options_.device_features;
   if (options_.event_idx) wanted |= vu::bit(vu::kFeatureEventIdx);
@@ -243,11 +287,7 @@ void TestVmm::start() {
   const bool event_idx = has_feature(vu::kFeatureEventIdx);
   for (auto& q : queues_) q->set_event_idx(event_idx);
 
-  const auto table = mem_table_payload();
-  const auto fds = mem_table_fds();
-  if (const uint64_t r = set(vu::kSetMemTable, table, fds, wants_ack(vu::kSetMemTable)); r != 0)
-    throw FrontendError("backend refused SET_MEM_TABLE (REPLY_ACK " + hex(r) + ")");
-
+  send_memory();
   for (unsigned i = 0; i < kQueueCount; ++i) setup_queue(Queue(i));
   if (has_feature(vu::kFeatureProtocolFeatures)) {
     for (unsigned i = 0; i < kQueueCount; ++i) {
@@ -257,6 +297,11 @@ void TestVmm::start() {
       if (!ack && options_.acks == AckPolicy::Qemu) get_u64(vu::kGetFeatures);  // QEMU's sync without REPLY_ACK
     }
   }
+  // The guest unmasks its interrupt vectors: the real call eventfds. A call that went to the
+  // masked notifier meanwhile is passed on, as QEMU does when it unmasks.
+  set_call_fds(call_fds_);
+  for (unsigned i = 0; i < kQueueCount; ++i)
+    if (drain_eventfd(masked_call_fds_[i].get())) signal_eventfd(call_fds_[i].get());
   started_ = true;
 }
 

@@ -1,14 +1,18 @@
 // TestVmm: a stand-in for QEMU's vhost-user-gpu frontend. It owns the guest RAM (a memfd), the
-// control and cursor virtqueues built in it, their kick/call eventfds, the vhost-user socket
-// and the display channel's VMM end (DisplayPeer), and it sends the messages in the order QEMU
-// does:
-//   realize(): GET_FEATURES, GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES, SET_OWNER,
-//              GET_FEATURES, SET_VRING_CALL (masked notifiers), GET_CONFIG
-//   start():   (the guest's DRIVER_OK) GPU_SET_SOCKET, SET_FEATURES, SET_MEM_TABLE, then per
-//              queue SET_VRING_NUM, _BASE, _ADDR, _KICK, _CALL, then SET_VRING_ENABLE
+// control and cursor virtqueues built in it, their kick/call/err eventfds, the vhost-user socket
+// and the display channel's VMM end (DisplayPeer), and it sends what QEMU 10 sends, in its
+// order (recorded from QEMU 10.0.2 driving a real guest through tests/e2e/vhost_user_tap.py):
+//   realize(): GET_FEATURES, GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES, [GET_QUEUE_NUM],
+//              [GET_MAX_MEM_SLOTS], SET_OWNER, GET_FEATURES, per queue SET_VRING_CALL (masked
+//              notifier) + SET_VRING_ERR, GET_CONFIG
+//   start():   (the guest's DRIVER_OK) GPU_SET_SOCKET, SET_VRING_CALL x2 (masked), SET_FEATURES,
+//              ADD_MEM_REG per region (CONFIGURE_MEM_SLOTS) or SET_MEM_TABLE, per queue
+//              SET_VRING_NUM, _BASE, _ADDR, _KICK, then SET_VRING_ENABLE x2, then
+//              SET_VRING_CALL x2 (the guest unmasks its interrupts: the real call eventfds)
 //   stop():    display channel closed, SET_VRING_ENABLE 0, GET_VRING_BASE
-// REPLY_ACK is used where QEMU 10 uses it (SET_MEM_TABLE, SET_VRING_ENABLE) or, by option, on
-// every message. Everything also has a raw form for malformed input.
+// [..] only when that protocol feature was agreed. REPLY_ACK is asked where QEMU 10 asks it
+// (memory messages, SET_VRING_ENABLE), as QEMU 7.2 did (memory only), or on every message.
+// Everything also has a raw form for malformed input.
 //
 // One thread, one poll loop: run_until() serves the display channel and the call eventfds
 // while the guest waits, so a backend that blocks on a display question never deadlocks the
@@ -46,9 +50,10 @@ enum class Queue : uint32_t { Control = 0, Cursor = 1 };
 inline constexpr unsigned kQueueCount = 2;
 
 enum class AckPolicy {
-  Qemu,   // NEED_REPLY on SET_MEM_TABLE and SET_VRING_ENABLE, as QEMU 10 does
-  Every,  // NEED_REPLY on every message without a reply of its own
-  Never,  // never ask (QEMU 7.2 did not for SET_VRING_ENABLE)
+  Qemu,    // NEED_REPLY on SET_MEM_TABLE / ADD_MEM_REG and SET_VRING_ENABLE, as QEMU 10 does
+  Qemu72,  // NEED_REPLY on the memory messages only (QEMU 7.2: SET_VRING_ENABLE was not synchronous)
+  Every,   // NEED_REPLY on every message without a reply of its own
+  Never,   // never ask
 };
 
 struct VmmOptions {
@@ -61,10 +66,12 @@ struct VmmOptions {
   bool indirect_desc = false;  // negotiate VIRTIO_RING_F_INDIRECT_DESC when offered
   // Device feature bits to accept when offered (VIRTIO_F_VERSION_1 is always asked for).
   uint64_t device_features = vu::bit(vu::kFeatureEdid);
-  uint64_t protocol_features = vu::bit(vu::kProtocolReplyAck) | vu::bit(vu::kProtocolConfig);
+  // Protocol features to agree to when offered: what QEMU asks for, less what this frontend
+  // does not implement (BACKEND_REQ, LOG_SHMFD, INFLIGHT_SHMFD, STATUS, HOST_NOTIFIER, ...).
+  uint64_t protocol_features = vu::bit(vu::kProtocolReplyAck) | vu::bit(vu::kProtocolConfig) |
+                               vu::bit(vu::kProtocolMq) | vu::bit(vu::kProtocolConfigureMemSlots);
   AckPolicy acks = AckPolicy::Qemu;
   bool serve_display_while_waiting_for_replies = false;
-  bool masked_call_fds_at_realize = true;
   Millis reply_timeout{5000};
   DisplayPeerOptions display;
   uint32_t allocator_seed = 1;
@@ -143,10 +150,15 @@ class TestVmm {
   // Builds the SET_MEM_TABLE payload the VMM would send (for tests that corrupt it).
   std::vector<uint8_t> mem_table_payload() const;
   std::vector<int> mem_table_fds() const;
+  // One ADD_MEM_REG / REM_MEM_REG payload (padding + region) for region `index` of guest RAM.
+  std::vector<uint8_t> mem_region_payload(size_t index) const;
+  uint64_t max_mem_slots() const { return max_mem_slots_; }  // GET_MAX_MEM_SLOTS answer, 0 if not asked
 
  private:
   bool wants_ack(uint32_t request) const;
   void setup_queue(Queue q);
+  void set_call_fds(const std::array<UniqueFd, kQueueCount>& fds);
+  void send_memory();
   VuMessage await_reply(uint32_t request);
   std::optional<VuMessage> read_message(const Deadline& deadline, bool serve_display);
 
@@ -154,7 +166,8 @@ class TestVmm {
   std::unique_ptr<GuestRam> ram_;
   std::unique_ptr<PageAllocator> allocator_;
   std::array<std::unique_ptr<SplitVirtqueue>, kQueueCount> queues_;
-  std::array<UniqueFd, kQueueCount> kick_fds_, call_fds_, masked_call_fds_;
+  std::array<UniqueFd, kQueueCount> kick_fds_, call_fds_, masked_call_fds_, err_fds_;
+  uint64_t max_mem_slots_ = 0;
   VhostUserChannel channel_;
   DisplayPeer display_;
   std::vector<VuMessage> unread_;  // backend messages read while nobody asked

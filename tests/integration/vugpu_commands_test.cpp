@@ -178,6 +178,8 @@ struct Transport {
   bool event_idx, indirect;
   unsigned regions, request_pieces, response_pieces;
   Placement placement;
+  bool add_mem_reg = true;  // QEMU 10's ADD_MEM_REG (CONFIGURE_MEM_SLOTS) or SET_MEM_TABLE
+  AckPolicy acks = AckPolicy::Qemu;
 };
 void PrintTo(const Transport& t, std::ostream* os) { *os << t.name; }
 
@@ -189,7 +191,10 @@ TEST_P(VugpuTransport, SceneAndDisplayInfoSurviveEveryChainShape) {
   o.event_idx = t.event_idx;
   o.indirect_desc = t.indirect;
   o.ram_regions = t.regions;
+  o.acks = t.acks;
+  if (!t.add_mem_reg) o.protocol_features &= ~vu::bit(vu::kProtocolConfigureMemSlots);
   start({{640, 480, true}}, {{640, 480, true}}, o);
+  EXPECT_EQ(s_.vmm->has_protocol_feature(vu::kProtocolConfigureMemSlots), t.add_mem_reg);
   EXPECT_EQ(s_.vmm->has_feature(vu::kFeatureEventIdx), t.event_idx);
   EXPECT_EQ(s_.vmm->has_feature(vu::kFeatureIndirectDesc), t.indirect);
   const ChainLayout layout{t.request_pieces, t.response_pieces, t.indirect, t.placement};
@@ -224,6 +229,10 @@ const Transport kTransports[] = {
     {"indirect", false, true, 1, 3, 2, Placement::Contiguous},
     {"event_idx_indirect_scattered", true, true, 1, 2, 2, Placement::Scattered},
     {"split_buffers_two_regions", false, false, 2, 5, 3, Placement::Scattered},
+    {"set_mem_table_two_regions", false, false, 2, 1, 1, Placement::Scattered, false},
+    {"qemu72_acks_set_mem_table", true, true, 1, 2, 1, Placement::Contiguous, false, AckPolicy::Qemu72},
+    {"ack_every_message", false, false, 2, 1, 1, Placement::Contiguous, true, AckPolicy::Every},
+    {"never_ack", true, false, 1, 1, 1, Placement::Contiguous, true, AckPolicy::Never},
 };
 INSTANTIATE_TEST_SUITE_P(Shapes, VugpuTransport, ::testing::ValuesIn(kTransports),
                          [](const auto& info) { return std::string(info.param.name); });

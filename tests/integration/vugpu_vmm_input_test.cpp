@@ -281,6 +281,56 @@ TEST_F(VugpuVmmInput, MemoryTableReplacedWhileRunning) {
   expect_no_fd_leak();
 }
 
+// Memory hot-unplug (QEMU 10: REM_MEM_REG) of the region that holds a resource's backing,
+// while the resource is on screen: the daemon must not touch the unmapped pages (a transfer
+// is answered, OK or an error, and nothing crashes); after the region is plugged back, a
+// fresh ATTACH_BACKING works and the pixels are exact.
+TEST_F(VugpuVmmInput, RegionWithBackingUnpluggedAndPluggedBack) {
+  VmmOptions o;
+  o.ram_regions = 2;
+  o.display.outputs = {{320, 200, true}};
+  s_.connect(o);
+  if (!s_.vmm->has_protocol_feature(vu::kProtocolConfigureMemSlots))
+    GTEST_SKIP() << "the daemon does not offer CONFIGURE_MEM_SLOTS (no ADD/REM_MEM_REG)";
+  GuestDriver& gpu = *s_.gpu;
+  GuestAllocation backing = s_.vmm->allocator().allocate_in_region(1, 320 * 200 * 4);
+  ASSERT_FALSE(backing.empty());
+  ASSERT_GE(backing.gpa(), GuestRam::kHighRegionGpa);
+  std::vector<uint8_t> pixels(320 * 200 * 4);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = uint8_t(i * 31 + 7);
+  backing.write(0, pixels);
+  ASSERT_EQ(gpu.resource_create_2d(1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 320, 200), kOk);
+  const auto entries = backing.entries();
+  ASSERT_EQ(gpu.attach_backing(1, entries), kOk);
+  ASSERT_EQ(gpu.set_scanout(0, 1, {0, 0, 320, 200}), kOk);
+  ASSERT_EQ(gpu.transfer_to_host_2d(1, {0, 0, 320, 200}, 0), kOk);
+  ASSERT_EQ(gpu.resource_flush(1, {0, 0, 320, 200}), kOk);
+
+  const int ram = s_.vmm->ram().fd();
+  ASSERT_EQ(s_.vmm->set(vu::kRemMemReg, s_.vmm->mem_region_payload(1), {&ram, 1}, true), 0u) << s_.diagnostics();
+  const uint32_t t = gpu.transfer_to_host_2d(1, {0, 0, 320, 200}, 0);
+  EXPECT_TRUE(t == kOk || t == VIRTIO_GPU_RESP_ERR_UNSPEC || t == VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER)
+      << response_name(t);
+  EXPECT_EQ(gpu.resource_flush(1, {0, 0, 320, 200}), kOk);
+  ASSERT_TRUE(s_.backend->alive()) << s_.diagnostics();
+
+  ASSERT_EQ(s_.vmm->set(vu::kAddMemReg, s_.vmm->mem_region_payload(1), {&ram, 1}, true), 0u) << s_.diagnostics();
+  ASSERT_EQ(gpu.detach_backing(1), kOk);
+  ASSERT_EQ(gpu.attach_backing(1, entries), kOk);
+  ASSERT_EQ(gpu.transfer_to_host_2d(1, {0, 0, 320, 200}, 0), kOk);
+  ASSERT_EQ(gpu.resource_flush(1, {0, 0, 320, 200}), kOk);
+  const Surface* surface = s_.vmm->display().surface(0);
+  ASSERT_NE(surface, nullptr);
+  size_t wrong = 0;
+  for (uint32_t i = 0; i < 320 * 200; ++i) {
+    uint32_t px;
+    std::memcpy(&px, &pixels[size_t(i) * 4], 4);
+    wrong += (surface->pixels[i] & 0xffffff) != (px & 0xffffff);
+  }
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_TRUE(s_.clean());
+}
+
 TEST_F(VugpuVmmInput, DisconnectInTheMiddleOfCommands) {
   for (int round = 0; round < 5; ++round) {
     VmmOptions o;

@@ -58,3 +58,16 @@ TEST(PageAllocator, ContiguousRunsStayInsideOneRegion) {
   }
   EXPECT_EQ(all.size(), 12u);  // 31 usable pages low (page 0 reserved) -> 6 runs, 32 high -> 6 runs
 }
+
+TEST(PageAllocator, AllocatesInsideTheRegionAskedFor) {
+  GuestRam ram(64 * 4096, 2);
+  PageAllocator alloc(ram);
+  GuestAllocation high = alloc.allocate_in_region(1, 8 * 4096);
+  ASSERT_FALSE(high.empty());
+  EXPECT_GE(high.gpa(), GuestRam::kHighRegionGpa);
+  GuestAllocation low = alloc.allocate_in_region(0, 8 * 4096);
+  ASSERT_FALSE(low.empty());
+  EXPECT_LT(low.gpa(), GuestRam::kHighRegionGpa);
+  EXPECT_TRUE(alloc.allocate_in_region(1, 40 * 4096).empty()) << "more than the region holds";
+  EXPECT_TRUE(alloc.allocate_in_region(2, 4096).empty()) << "no such region";
+}
