@@ -142,11 +142,12 @@ def wire(tap, img):
     check(len(updates) > 0, f"wire: {len(updates)} UPDATE messages, {len(full)} of them full-screen "
                             f"{img.width}x{img.height}")
     check(not dmabuf, f"wire: no DMABUF_* message (QEMU has no GL display): {len(dmabuf)}")
-    if len(updates) >= 2:
-        span = updates[-1].t - updates[0].t
-        sizes = sorted(e.fields.get("data_bytes", 0) for e in updates)
-        log(f"   wire: {len(updates)} UPDATEs in {span:.1f}s = {len(updates) / span if span else 0:.1f}/s, "
-            f"median payload {sizes[len(sizes) // 2]} bytes")
+    if len(full) >= 2:
+        span = full[-1].t - full[0].t
+        sizes = sorted(e.fields.get("data_bytes", 0) for e in full)
+        log(f"   wire: {len(full)} full-screen UPDATEs in {span:.1f}s = {len(full) / span if span else 0:.1f}/s, "
+            f"median payload {sizes[len(sizes) // 2]} bytes; {len(updates) - len(full)} smaller ones "
+            f"(the console before kmscube)")
 
 
 def extra(p):
