@@ -87,6 +87,7 @@ IoStatus TestVmm::send(uint32_t request, std::span<const uint8_t> payload, std::
   VUGPU_FE_TRACE("-> %s flags=0x%x size=%zu fds=%zu", vu::request_name(request), flags, payload.size(), fds.size());
   const IoStatus s = channel_.send(request, flags, payload, fds, size_override);
   if (s == IoStatus::Eof || s == IoStatus::Error) backend_gone_ = true;
+  sent_.push_back({request, flags, size_override.value_or(uint32_t(payload.size())), fds.size()});
   return s;
 }
 
@@ -202,16 +203,19 @@ void TestVmm::realize() {
     set(vu::kSetVringCall, bytes_of(index), {&call, 1}, wants_ack(vu::kSetVringCall));
     set(vu::kSetVringErr, bytes_of(index), {&err, 1}, wants_ack(vu::kSetVringErr));
   }
-  if (acked_protocol_ & vu::bit(vu::kProtocolConfig)) {
-    std::vector<uint8_t> payload(sizeof(vu::ConfigHead) + sizeof(virtio_gpu_config), 0);
-    const vu::ConfigHead head{0, uint32_t(sizeof(virtio_gpu_config)), 0};
-    std::memcpy(payload.data(), &head, sizeof(head));
-    VuMessage m = request(vu::kGetConfig, payload);
-    if (m.payload.size() != payload.size())
-      throw FrontendError("GET_CONFIG reply has " + std::to_string(m.payload.size()) + " bytes, expected " +
-                          std::to_string(payload.size()));
-    std::memcpy(&config_, m.payload.data() + sizeof(vu::ConfigHead), sizeof(config_));
-  }
+  read_config();
+}
+
+void TestVmm::read_config() {
+  if (!(acked_protocol_ & vu::bit(vu::kProtocolConfig))) return;
+  std::vector<uint8_t> payload(sizeof(vu::ConfigHead) + sizeof(virtio_gpu_config), 0);
+  const vu::ConfigHead head{0, uint32_t(sizeof(virtio_gpu_config)), 0};
+  std::memcpy(payload.data(), &head, sizeof(head));
+  VuMessage m = request(vu::kGetConfig, payload);
+  if (m.payload.size() != payload.size())
+    throw FrontendError("GET_CONFIG reply has " + std::to_string(m.payload.size()) + " bytes, expected " +
+                        std::to_string(payload.size()));
+  std::memcpy(&config_, m.payload.data() + sizeof(vu::ConfigHead), sizeof(config_));
 }
 
 std::vector<uint8_t> TestVmm::mem_table_payload() const {
@@ -272,6 +276,7 @@ void TestVmm::setup_queue(Queue q) {
 }
 
 void TestVmm::start() {
+  read_config();  // the driver's probe reads num_scanouts before it sets DRIVER_OK
   UniqueFd backend_end = display_.open();
   const int display_fd = backend_end.get();
   set(vu::kGpuSetSocket, {}, {&display_fd, 1}, wants_ack(vu::kGpuSetSocket));

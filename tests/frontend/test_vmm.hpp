@@ -5,7 +5,8 @@
 //   realize(): GET_FEATURES, GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES, [GET_QUEUE_NUM],
 //              [GET_MAX_MEM_SLOTS], SET_OWNER, GET_FEATURES, per queue SET_VRING_CALL (masked
 //              notifier) + SET_VRING_ERR, GET_CONFIG
-//   start():   (the guest's DRIVER_OK) GPU_SET_SOCKET, SET_VRING_CALL x2 (masked), SET_FEATURES,
+//   start():   GET_CONFIG (the driver's probe reads the config space), then at the guest's
+//              DRIVER_OK GPU_SET_SOCKET, SET_VRING_CALL x2 (masked), SET_FEATURES,
 //              ADD_MEM_REG per region (CONFIGURE_MEM_SLOTS) or SET_MEM_TABLE, per queue
 //              SET_VRING_NUM, _BASE, _ADDR, _KICK, then SET_VRING_ENABLE x2, then
 //              SET_VRING_CALL x2 (the guest unmasks its interrupts: the real call eventfds)
@@ -154,11 +155,19 @@ class TestVmm {
   std::vector<uint8_t> mem_region_payload(size_t index) const;
   uint64_t max_mem_slots() const { return max_mem_slots_; }  // GET_MAX_MEM_SLOTS answer, 0 if not asked
 
+  // Every message sent on the vhost-user socket, in order (to compare with QEMU's own).
+  struct SentMessage {
+    uint32_t request, flags, size;
+    size_t fds;
+  };
+  const std::vector<SentMessage>& sent() const { return sent_; }
+
  private:
   bool wants_ack(uint32_t request) const;
   void setup_queue(Queue q);
   void set_call_fds(const std::array<UniqueFd, kQueueCount>& fds);
   void send_memory();
+  void read_config();
   VuMessage await_reply(uint32_t request);
   std::optional<VuMessage> read_message(const Deadline& deadline, bool serve_display);
 
@@ -168,6 +177,7 @@ class TestVmm {
   std::array<std::unique_ptr<SplitVirtqueue>, kQueueCount> queues_;
   std::array<UniqueFd, kQueueCount> kick_fds_, call_fds_, masked_call_fds_, err_fds_;
   uint64_t max_mem_slots_ = 0;
+  std::vector<SentMessage> sent_;
   VhostUserChannel channel_;
   DisplayPeer display_;
   std::vector<VuMessage> unread_;  // backend messages read while nobody asked

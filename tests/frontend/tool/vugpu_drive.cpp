@@ -5,6 +5,7 @@
 //
 //   vugpu-drive [--backend=vugpu|qemu-7.2|qemu-10.0|PATH] [--socket=PATH] [--size=WxH]
 //               [--frames=N] [--event-idx] [--indirect] [--scatter] [--no-compose]
+//               [--print-sequence (the vhost-user messages sent; with --frames=0 nothing else)]
 //               [-- extra backend arguments]
 #include <algorithm>
 #include <cstdio>
@@ -24,13 +25,14 @@ namespace {
 struct Args {
   std::string backend = "vugpu", socket;
   uint32_t width = 1280, height = 800, frames = 200;
-  bool event_idx = false, indirect = false, scatter = false, compose = true;
+  bool event_idx = false, indirect = false, scatter = false, compose = true, print_sequence = false;
   std::vector<std::string> extra;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr, "vugpu-drive: %s\nusage: vugpu-drive [--backend=vugpu|qemu-7.2|qemu-10.0|PATH] [--socket=PATH]\n"
-                       "  [--size=WxH] [--frames=N] [--event-idx] [--indirect] [--scatter] [--no-compose] [-- backend args]\n", why);
+                       "  [--size=WxH] [--frames=N] [--event-idx] [--indirect] [--scatter] [--no-compose] [--print-sequence]\n"
+                       "  [-- backend args]\n", why);
   std::exit(2);
 }
 
@@ -52,6 +54,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--indirect") a.indirect = true;
     else if (s == "--scatter") a.scatter = true;
     else if (s == "--no-compose") a.compose = false;
+    else if (s == "--print-sequence") a.print_sequence = true;
     else usage(("unknown argument " + s).c_str());
   }
   return a;
@@ -95,6 +98,10 @@ int main(int argc, char** argv) {
     o.display.compose = a.compose;
     TestVmm vmm(o);
     vmm.boot(socket);
+    if (a.print_sequence) {  // the vhost-user messages of realize + start, as "request flags size fds"
+      for (const auto& m : vmm.sent()) std::printf("sent %u 0x%x %u %zu\n", m.request, m.flags, m.size, m.fds);
+      if (a.frames == 0) return 0;
+    }
     GuestDriver gpu(vmm);
     Framebuffer fb(gpu, 1, a.width, a.height, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM,
                    a.scatter ? Placement::Scattered : Placement::Contiguous);
