@@ -142,8 +142,11 @@ void DisplayPeer::handle() {
       record(req, 0);
       virtio_gpu_resp_display_info info{};
       info.hdr.type = VIRTIO_GPU_RESP_OK_DISPLAY_INFO;
+      // As virtio_gpu_base_fill_display_info(): a disabled output is all zeroes, exactly like
+      // one the VMM does not have (its EDID is still answered, with its size).
       for (size_t i = 0; i < options_.outputs.size() && i < kMaxScanouts; ++i) {
-        info.pmodes[i].enabled = options_.outputs[i].enabled;
+        if (!options_.outputs[i].enabled) continue;
+        info.pmodes[i].enabled = 1;
         info.pmodes[i].r.width = options_.outputs[i].width;
         info.pmodes[i].r.height = options_.outputs[i].height;
       }

@@ -399,6 +399,23 @@ TEST_F(VugpuCommands, GuestResetStartsFromScratch) {
   EXPECT_EQ(fb.compare(display().surface(0)), "");
 }
 
+// QEMU with max_outputs=2 reports the second output disabled (all zeroes) until the guest
+// forces the connector on (video=Virtual-2:...): the guest may then show a framebuffer there,
+// although the daemon was configured with one scanout.
+TEST_F(VugpuCommands, GuestForcesADisabledVmmOutputOn) {
+  start({{1280, 800, true}}, {{640, 480, true}, {320, 240, false}});
+  const auto info = gpu().get_display_info();
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->pmodes[1].enabled, 0u);
+  Framebuffer fb(gpu(), 5, 320, 240);
+  fb.draw_pattern(8);
+  ASSERT_EQ(fb.show_on(1), kOk);
+  EXPECT_EQ(fb.compare(display().surface(1)), "");
+  const EdidReply e = gpu().get_edid(1);
+  ASSERT_EQ(e.type, uint32_t(VIRTIO_GPU_RESP_OK_EDID)) << response_name(e.type);
+  EXPECT_TRUE(parse_edid(e.edid).valid);
+}
+
 TEST_F(VugpuCommands, UnknownCommandsAreRefused) {
   start();
   EXPECT_EQ(gpu().simple(cmd::header_only(0x0177)), uint32_t(VIRTIO_GPU_RESP_ERR_UNSPEC));

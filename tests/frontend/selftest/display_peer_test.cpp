@@ -64,6 +64,7 @@ TEST(DisplayPeer, AnswersFeaturesAndDisplayInfo) {
   EXPECT_EQ(info.pmodes[0].r.width, 1024u);
   EXPECT_EQ(info.pmodes[0].enabled, 1u);
   EXPECT_EQ(info.pmodes[1].enabled, 0u);
+  EXPECT_EQ(info.pmodes[1].r.width, 0u) << "QEMU reports a disabled output as zeroes";
   EXPECT_TRUE(peer.errors().empty());
 }
 
