@@ -82,8 +82,16 @@ std::string write_vugpu_config(const std::string& dir, const std::vector<Display
   return path;
 }
 
-BackendLookup vugpu_lookup_with_config(const std::vector<DisplayOutput>& scanouts, const std::string& extra_toml) {
+std::string plugin_dir() {
+  const char* env = std::getenv("VUGPU_PLUGIN_PATH");
+  std::string path = env && *env ? env : VUGPU_TEST_PLUGIN_DIR;
+  return path.substr(0, path.find(':'));
+}
+
+BackendLookup vugpu_lookup_with_config(const std::vector<DisplayOutput>& scanouts, const std::string& extra_toml,
+                                       std::vector<std::string> extra_args) {
   std::vector<std::string> args{"--config=" + write_vugpu_config(config_dir(), scanouts, extra_toml)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   // VUGPU_ITEST_DAEMON_ARGS="-v" (space-separated) adds daemon arguments, e.g. for a debug log.
   if (const char* extra = std::getenv("VUGPU_ITEST_DAEMON_ARGS")) {
     std::istringstream in(extra);

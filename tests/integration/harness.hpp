@@ -43,6 +43,9 @@ std::string write_vugpu_config(const std::string& dir, const std::vector<Display
 // find_vugpu() with --config pointing at a file written for these scanouts (in a temp folder
 // removed at exit).
 BackendLookup vugpu_lookup_with_config(const std::vector<DisplayOutput>& scanouts = {DisplayOutput{}},
-                                       const std::string& extra_toml = "");
+                                       const std::string& extra_toml = "", std::vector<std::string> extra_args = {});
+
+// Where the daemon's plugins are ($VUGPU_PLUGIN_PATH's first folder, or the build tree's).
+std::string plugin_dir();
 
 }  // namespace vugpu::itest
