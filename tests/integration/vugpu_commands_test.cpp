@@ -249,6 +249,51 @@ TEST_F(VugpuCommands, SetScanoutShowsTheChosenPartOfAResource) {
   EXPECT_EQ(fb.compare(display().surface(0), view), "");
 }
 
+// Sub-rectangle transfers land where the guest put them: the offset is that of the rect's
+// first pixel in the backing, rows one resource stride apart; scattered pages make rows
+// straddle page boundaries at odd places.
+TEST_F(VugpuCommands, PartialTransfersLandWhereTheGuestPutThem) {
+  start({{1280, 800, true}}, {{333, 217, true}});
+  Framebuffer fb(gpu(), 1, 333, 217, VIRTIO_GPU_FORMAT_A8B8G8R8_UNORM, Placement::Scattered);
+  ASSERT_EQ(fb.show_on(0), kOk);
+  uint32_t seed = 12345;
+  auto rnd = [&](uint32_t n) { seed = seed * 1103515245 + 12345; return (seed >> 8) % n; };
+  for (int i = 0; i < 40; ++i) {
+    const uint32_t x = rnd(333), y = rnd(217);
+    const GpuRect r{x, y, 1 + rnd(333 - x), 1 + rnd(217 - y)};
+    fb.fill_rect(r, (seed & 0xffffff) | 0x010101);
+    ASSERT_EQ(fb.transfer(r), kOk) << "rect " << i;
+  }
+  ASSERT_EQ(fb.flush(fb.whole()), kOk);
+  EXPECT_EQ(fb.compare(display().surface(0)), "");
+}
+
+// A flush of a rectangle that only partly overlaps what a scanout shows updates just the
+// overlap, in scanout coordinates.
+TEST_F(VugpuCommands, FlushesAreClippedToTheScanoutView) {
+  start({{1280, 800, true}}, {{200, 100, true}});
+  Framebuffer fb(gpu(), 1, 400, 300);
+  fb.draw_pattern(3);
+  ASSERT_EQ(fb.create(), kOk);
+  ASSERT_EQ(fb.attach(), kOk);
+  const GpuRect view{150, 120, 200, 100};
+  ASSERT_EQ(fb.set_scanout(0, view), kOk);
+  ASSERT_EQ(fb.present(fb.whole()), kOk);
+  EXPECT_EQ(fb.compare(display().surface(0), view), "");
+  display().clear_events();
+  fb.fill_rect({100, 100, 100, 50}, 0x0000ff);  // overlaps the view's top-left corner only
+  ASSERT_EQ(fb.present({100, 100, 100, 50}), kOk);
+  EXPECT_EQ(fb.compare(display().surface(0), view), "");
+  for (const DisplayEvent& e : display().events()) {
+    if (e.request != gpu::kUpdate) continue;
+    EXPECT_LE(uint64_t(e.x) + e.width, 200u) << "UPDATE outside the scanout";
+    EXPECT_LE(uint64_t(e.y) + e.height, 100u) << "UPDATE outside the scanout";
+  }
+  const uint64_t updates = display().stats().updates;
+  ASSERT_EQ(fb.flush({0, 0, 100, 100}), kOk);  // entirely outside the view
+  EXPECT_EQ(display().stats().updates, updates) << "an UPDATE for a rectangle the scanout does not show";
+}
+
 TEST_F(VugpuCommands, CursorImageAndMovesReachTheVmm) {
   start();
   Framebuffer cursor(gpu(), 9, 64, 64, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM);
