@@ -179,6 +179,7 @@ void Device::Impl::reset() {
   }
   for (uint32_t ctx : contexts_) renderer_.context_destroy(ctx);
   contexts_.clear();
+  renderer_.reset();
   scanouts_ = {};
   cursor_ = CursorState{};
   known_scanouts_ = configured_scanouts_;

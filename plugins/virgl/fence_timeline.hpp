@@ -27,6 +27,11 @@ class FenceTimeline {
   // fence id among the fences that retires, or nullopt when it retires none.
   std::optional<uint64_t> retire_up_to(uint32_t virgl_id);
 
+  // Forget every pending fence (device reset): when virglrenderer retires them later,
+  // retire_up_to() finds none and signals nothing. The sequence goes on, so new ids never
+  // collide with the forgotten ones.
+  void forget_pending() { pending_.clear(); }
+
   bool is_pending(uint32_t virgl_id) const;
   size_t pending() const { return pending_.size(); }
 

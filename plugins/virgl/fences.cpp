@@ -25,6 +25,11 @@ bool VirglRenderer::create_fence(uint32_t ctx_id, bool /*on_ring*/, uint32_t /*r
   return false;
 }
 
+void VirglRenderer::reset() {
+  fences_.forget_pending();
+  fence_written_.reset();
+}
+
 void VirglRenderer::on_fence_written(uint32_t virgl_fence) { fence_written_ = virgl_fence; }
 
 void VirglRenderer::retire_fences() {

@@ -63,6 +63,7 @@ class VirglRenderer final : public Renderer {
 
   // fences.cpp
   bool create_fence(uint32_t ctx_id, bool on_ring, uint32_t ring_idx, uint64_t fence_id) override;
+  void reset() override;
 
  private:
   bool on_device_thread(const char* what) const;

@@ -87,6 +87,11 @@ class Renderer {
   // fence_signalled(0, 0, id): signalling id completes every pending fence <= id on that
   // timeline. Signalling from inside create_fence() is allowed.
   virtual bool create_fence(uint32_t /*ctx_id*/, bool /*on_ring*/, uint32_t /*ring_idx*/, uint64_t /*fence_id*/) { return false; }
+
+  // The device was reset (the driver reset it, or the VMM went away); the core has already
+  // destroyed every resource and context. Forget the fences in flight: none of them may be
+  // signalled afterwards, or it would complete a new driver's command that reuses its id.
+  virtual void reset() {}
 };
 
 }  // namespace vugpu

@@ -48,6 +48,7 @@ TEST(Reset, DestroysContextsAndForgetsFences) {
   Submitted& s = h.submit(QueueId::Control, fenced(submit_3d(1, 0, {}), 3, 1));
   h.device->reset();
   EXPECT_EQ(h.scripted->contexts_destroyed.size(), 2u);
+  EXPECT_EQ(h.scripted->resets, 1) << "the renderer must forget its fences too";
   h.device->fence_signalled(0, 0, 3);
   EXPECT_FALSE(s.completed);
   EXPECT_EQ(h.call(ctx_create(1, "again")), kOk);

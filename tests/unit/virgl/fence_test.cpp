@@ -27,6 +27,17 @@ TEST_F(VirglTest, FencesRetireInOrderUpToTheNewest) {
   EXPECT_EQ(host_.fences.size(), n);
 }
 
+// After a device reset the new driver starts its fence ids again; a fence from before the reset
+// that retires later must not be signalled, or it would complete the new driver's commands.
+TEST_F(VirglTest, FencesFromBeforeAResetAreNeverSignalled) {
+  ASSERT_TRUE(renderer_->create_fence(0, false, 0, 1000));
+  renderer_->reset();
+  ASSERT_TRUE(renderer_->create_fence(0, false, 0, 1));
+  ASSERT_TRUE(run_until([&] { return !host_.fences.empty() && host_.fences.back().fence_id == 1; }));
+  loop_.run_once(50);
+  for (const auto& f : host_.fences) EXPECT_NE(f.fence_id, 1000u) << "a fence from before the reset was signalled";
+}
+
 TEST_F(VirglTest, FenceAfterRenderingCompletesAfterIt) {
   constexpr uint32_t W = 32, H = 32;
   Resource& r = make_3d(1, kTexture2D, kFormatB8G8R8X8, kBindRenderTarget | kBindSamplerView, W, H);

@@ -44,6 +44,16 @@ TEST(FenceTimeline, SurvivesTheThirtyTwoBitWrapAndNeverUsesZero) {
   EXPECT_EQ(t.retire_up_to(c), 3u);
 }
 
+TEST(FenceTimeline, ForgottenFencesRetireSilentlyAndIdsGoOn) {
+  FenceTimeline t;
+  const uint32_t old = t.add(500);
+  t.forget_pending();
+  const uint32_t fresh = t.add(1);
+  EXPECT_NE(fresh, old);
+  EXPECT_EQ(t.retire_up_to(old), std::nullopt);
+  EXPECT_EQ(t.retire_up_to(fresh), std::optional<uint64_t>(1));
+}
+
 TEST(FenceTimeline, DropNewestForgetsARefusedFence) {
   FenceTimeline t;
   const uint32_t a = t.add(1);

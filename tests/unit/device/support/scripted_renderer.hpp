@@ -34,6 +34,7 @@ class ScriptedRenderer final : public Renderer {
   std::vector<std::vector<uint8_t>> submits;
   std::vector<Transfer3D> transfers_to_host, transfers_from_host;
   std::vector<Resource3DArgs> created_3d;
+  int resets = 0;
   bool capset_buffer_was_zero = false;
   size_t capset_buffer_size = 0;
 
@@ -58,6 +59,7 @@ class ScriptedRenderer final : public Renderer {
   Status transfer_from_host_3d(Resource& res, const Transfer3D& t) override;
   Status submit_3d(uint32_t ctx_id, std::span<const uint8_t> commands) override;
   bool create_fence(uint32_t ctx_id, bool on_ring, uint32_t ring_idx, uint64_t fence_id) override;
+  void reset() override { ++resets; }
 
  private:
   Status scripted() {
