@@ -69,6 +69,15 @@ class VugpuVmmInput : public ::testing::Test {
   }
   static bool refused(Outcome o) { return o == Outcome::Nacked || o == Outcome::EmptyReply || o == Outcome::Closed; }
 
+  // Lines the daemon logged at warning level or above so far (it must say why it refused).
+  size_t complaints() const {
+    const std::string log = s_.backend->log();
+    size_t n = 0;
+    for (const char* level : {"[warning]", "[error]", "[critical]"})
+      for (size_t at = 0; (at = log.find(level, at)) != std::string::npos; ++at) ++n;
+    return n;
+  }
+
   // A new VMM boots, shows a frame and reads display info: the daemon is fine.
   void expect_next_vmm_served() {
     ASSERT_TRUE(s_.backend->alive()) << s_.diagnostics();
@@ -101,8 +110,10 @@ class VugpuVmmInput : public ::testing::Test {
 TEST_F(VugpuVmmInput, UnknownRequestsAreNacked) {
   fresh().realize();
   for (uint32_t req : {0u, 35u, 44u, 99u, 0x7fffffffu}) {
+    const size_t before = complaints();
     const Outcome o = judge(req, {});
     EXPECT_TRUE(refused(o)) << "request " << req << ": " << name(o);
+    EXPECT_GT(complaints(), before) << "request " << req << " refused without a word in the log";
     if (o == Outcome::Closed) fresh().realize();
   }
   expect_next_vmm_served();
@@ -211,11 +222,14 @@ TEST_F(VugpuVmmInput, ExtraFdsAreClosedNotKept) {
 TEST_F(VugpuVmmInput, BadHeaderFlagsDropOrRefuse) {
   for (uint32_t flags : {0u, 2u, 3u, 0x1u | 0x4u /* a reply as a request */}) {
     fresh().realize();
+    const size_t before = complaints();
     const Outcome o = judge(vu::kGetFeatures, {}, {}, flags);
-    if ((flags & vu::kVersionMask) != vu::kVersion)
+    if ((flags & vu::kVersionMask) != vu::kVersion) {
       EXPECT_EQ(o, Outcome::Closed) << "protocol version " << (flags & 3) << " was answered: " << name(o);
-    else
+      EXPECT_GT(complaints(), before) << "dropped the VMM without saying why";
+    } else {
       EXPECT_TRUE(o == Outcome::OtherReply || refused(o)) << "flags " << flags << ": " << name(o);
+    }
   }
   expect_next_vmm_served();
 }
