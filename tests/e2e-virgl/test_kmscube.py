@@ -9,7 +9,7 @@ Asserts:
   - the guest negotiated VIRTIO_GPU_F_VIRGL (virtio sysfs features) and its DRM driver says +virgl;
   - eglinfo: the GBM platform (kmscube's path) runs Mesa's virtio_gpu driver;
   - kmscube reports GL_RENDERER "virgl (...)" (the guest renders through virgl, not in software);
-  - a screendump shows the cube: grey background, a cube-sized blob with >= 4 of the 6 hues of
+  - a screendump shows the cube: grey background, a cube-sized blob with >= 3 of the 6 hues of
     kmscube's smooth-shaded faces; the screen has the mode kmscube set;
   - the picture is upright: kmscube colours each vertex by its position, so the faces' colour
     gradients have a handedness that a vertical (or horizontal) flip reverses;
@@ -95,7 +95,9 @@ def run(args):
                 area = im.width * im.height
                 check(st["bbox"] is not None and 0.02 * area <= st["count"] <= 0.7 * area,
                       f"{name}: a cube-sized shape ({st['count']} px of {area})")
-                check(len(st["hues"]) >= 4, f"{name}: the cube's face colours are there ({st['hues']})")
+                # A cube shows at most three faces at once; kmscube's faces are single hues
+                # (lit), so three hues is what a cube seen corner-on gives, more with gradients.
+                check(len(st["hues"]) >= 3, f"{name}: the cube's face colours are there ({st['hues']})")
             up, mirrored = virgllib.handedness(a)
             check(up >= 1000 and up >= 20 * mirrored,
                   f"screen 1 is upright, not mirrored: {up} face samples turn the way kmscube's "
