@@ -95,9 +95,15 @@ void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, cons
 Status VhostUserPresenter::send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
   if (r.empty()) return Status::Ok;
   if (!sent_as_is(frame.fourcc) || !frame.y0_top) return send_converted(d, scanout_id, frame, r);
-  const Status s = d.update(scanout_id, r, frame.at(r.x, r.y), frame.stride);
-  if (s == Status::Ok) host_.count_copy(uint64_t{r.width} * r.height * kBytesPerPixel);  // into the socket
-  return s;
+  const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
+  const uint32_t rows_per_band = static_cast<uint32_t>(std::max<uint64_t>(1, kUpdateBandBytes / row_bytes));
+  for (uint32_t y0 = 0; y0 < r.height; y0 += rows_per_band) {
+    const uint32_t rows = std::min(rows_per_band, r.height - y0);
+    const Status s = d.update(scanout_id, Rect{r.x, r.y + y0, r.width, rows}, frame.at(r.x, r.y + y0), frame.stride);
+    if (s != Status::Ok) return s;
+    host_.count_copy(rows * row_bytes);  // into the socket
+  }
+  return Status::Ok;
 }
 
 Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {

@@ -34,6 +34,11 @@ class VhostUserPresenter final : public Presenter {
  public:
   static constexpr uint32_t kMaxScanouts = 16;
   static constexpr uint64_t kBandBytes = 256 * 1024;  // conversion buffer size (rows per band follow)
+  // A large damaged area goes out as UPDATEs of about this many bytes of rows, each straight from
+  // the frame: QEMU composes one band while the next is on its way, and its message buffer stays
+  // cache-sized. Measured with bench/run at 1080p: 1.25x -> 1.57x QEMU's own backend's
+  // frames/s (1 MiB bands: 1.48x; 256 KiB: less).
+  static constexpr uint64_t kUpdateBandBytes = 512 * 1024;
 
   explicit VhostUserPresenter(HostServices& host) : host_(host) {}
 

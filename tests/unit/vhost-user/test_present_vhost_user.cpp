@@ -284,6 +284,45 @@ TEST_F(PresentVhostUserTest, OtherFormatsAreConvertedInBands) {
   EXPECT_EQ(host_.copied, 2ull * 256 * 300 * 4) << "conversion copy + socket copy";
 }
 
+TEST_F(PresentVhostUserTest, LargeDamageGoesOutInBandsStraightFromTheFrame) {
+  Vmm vmm(loop_, host_.log_);
+  host_.display = vmm.channel.get();
+  const Image img(640, 600);  // XRGB8888, 1.5 MB: more than one 512 KiB band
+  presenter_->set_scanout(0, DisplayMode{640, 600, true});
+  vmm.read();
+  std::mutex mutex;
+  std::vector<gpu::Update> bands;
+  std::vector<uint8_t> got;
+  {
+    PeerThread peer(vmm.peer.get(), [&](int, const PeerMessage& m) {  // reads while we write
+      std::lock_guard lock(mutex);
+      if (m.header.request != gpu::kUpdate) return;
+      bands.push_back(m.as<gpu::Update>());
+      const auto p = pixels_of(m);
+      got.insert(got.end(), p.begin(), p.end());
+    });
+    present(img.frame(), {0, 0, 640, 600});
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (got.size() >= 640u * 600 * 4) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  uint32_t rows = 0;
+  for (const auto& u : bands) {
+    EXPECT_EQ(u.y, rows) << "bands follow each other";
+    EXPECT_EQ(u.width, 640u);
+    EXPECT_LE(uint64_t{u.width} * u.height * 4, 512u * 1024) << "each band stays cache-sized";
+    rows += u.height;
+  }
+  EXPECT_EQ(rows, 600u);
+  EXPECT_GT(bands.size(), 1u);
+  EXPECT_EQ(got, img.rows({0, 0, 640, 600}));
+  EXPECT_EQ(host_.copied, 640ull * 600 * 4) << "still one copy: into the socket";
+}
+
 TEST_F(PresentVhostUserTest, BottomUpFramesAreFlipped) {
   Vmm vmm(loop_, host_.log_);
   host_.display = vmm.channel.get();
