@@ -112,6 +112,36 @@ std::vector<uint8_t> pixels_of(const PeerMessage& m) {
   return {m.payload.begin() + sizeof(gpu::Update), m.payload.end()};
 }
 
+// The UPDATEs a large present() sends, read by a peer thread while we write (the socket
+// buffer is smaller than the picture): their headers and the pixels, concatenated.
+struct Bands {
+  std::vector<gpu::Update> headers;
+  std::vector<uint8_t> pixels;
+};
+template <typename PresentFn>
+Bands read_bands(int peer_fd, size_t expected_bytes, PresentFn present_now) {
+  std::mutex mutex;
+  Bands got;
+  {
+    PeerThread peer(peer_fd, [&](int, const PeerMessage& m) {
+      std::lock_guard lock(mutex);
+      if (m.header.request != gpu::kUpdate) return;
+      got.headers.push_back(m.as<gpu::Update>());
+      const auto p = pixels_of(m);
+      got.pixels.insert(got.pixels.end(), p.begin(), p.end());
+    });
+    present_now();
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (got.pixels.size() >= expected_bytes) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  return got;
+}
+
 class PresentVhostUserTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -243,26 +273,9 @@ TEST_F(PresentVhostUserTest, OtherFormatsAreConvertedInBands) {
   Image img(256, 300, DRM_FORMAT_ABGR8888, 0);
   presenter_->set_scanout(0, DisplayMode{256, 300, true});
   vmm.read();
-  std::mutex mutex;
-  std::vector<gpu::Update> bands;
-  std::vector<uint8_t> got;
-  {
-    PeerThread peer(vmm.peer.get(), [&](int, const PeerMessage& m) {  // reads while we write
-      std::lock_guard lock(mutex);
-      if (m.header.request != gpu::kUpdate) return;
-      bands.push_back(m.as<gpu::Update>());
-      const auto p = pixels_of(m);
-      got.insert(got.end(), p.begin(), p.end());
-    });
-    present(img.frame(), {0, 0, 256, 300});
-    for (int i = 0; i < 200; ++i) {
-      {
-        std::lock_guard lock(mutex);
-        if (got.size() >= 256u * 300 * 4) break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
+  const Bands b = read_bands(vmm.peer.get(), 256u * 300 * 4, [&] { present(img.frame(), {0, 0, 256, 300}); });
+  const std::vector<gpu::Update>& bands = b.headers;
+  const std::vector<uint8_t>& got = b.pixels;
   uint32_t rows = 0, messages = 0;
   for (const auto& u : bands) {
     EXPECT_EQ(u.y, rows) << "bands follow each other";
@@ -290,26 +303,9 @@ TEST_F(PresentVhostUserTest, LargeDamageGoesOutInBandsStraightFromTheFrame) {
   const Image img(640, 600);  // XRGB8888, 1.5 MB: more than one 512 KiB band
   presenter_->set_scanout(0, DisplayMode{640, 600, true});
   vmm.read();
-  std::mutex mutex;
-  std::vector<gpu::Update> bands;
-  std::vector<uint8_t> got;
-  {
-    PeerThread peer(vmm.peer.get(), [&](int, const PeerMessage& m) {  // reads while we write
-      std::lock_guard lock(mutex);
-      if (m.header.request != gpu::kUpdate) return;
-      bands.push_back(m.as<gpu::Update>());
-      const auto p = pixels_of(m);
-      got.insert(got.end(), p.begin(), p.end());
-    });
-    present(img.frame(), {0, 0, 640, 600});
-    for (int i = 0; i < 200; ++i) {
-      {
-        std::lock_guard lock(mutex);
-        if (got.size() >= 640u * 600 * 4) break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
+  const Bands b = read_bands(vmm.peer.get(), 640u * 600 * 4, [&] { present(img.frame(), {0, 0, 640, 600}); });
+  const std::vector<gpu::Update>& bands = b.headers;
+  const std::vector<uint8_t>& got = b.pixels;
   uint32_t rows = 0;
   for (const auto& u : bands) {
     EXPECT_EQ(u.y, rows) << "bands follow each other";
