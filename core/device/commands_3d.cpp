@@ -47,8 +47,8 @@ Status Device::Impl::cmd_ctx_resource(const protocol::Request& req, bool attach)
   virtio_gpu_ctx_resource c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
   if (Status s = check_context(c.hdr.ctx_id); s != Status::Ok) return s;
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
   const Status s = attach ? renderer_.context_attach(c.hdr.ctx_id, *res) : renderer_.context_detach(c.hdr.ctx_id, *res);
   if (s != Status::Ok) return fail(s, "renderer failed for context {} and resource {}", c.hdr.ctx_id, res->id);
   return Status::Ok;
@@ -75,8 +75,8 @@ Status Device::Impl::cmd_resource_create_3d(const protocol::Request& req) {
 Status Device::Impl::cmd_transfer_3d(const protocol::Request& req, bool to_host) {
   virtio_gpu_transfer_host_3d c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
   if (c.hdr.ctx_id != 0) {  // 0: the device's own context
     if (Status s = check_context(c.hdr.ctx_id); s != Status::Ok) return s;
   }

@@ -44,8 +44,8 @@ Status Device::Impl::cmd_update_cursor(const protocol::Request& req) {
     for (Presenter* p : presenters_) p->cursor_update(c.pos.scanout_id, c.pos.x, c.pos.y, nullptr);
     return Status::Ok;
   }
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
   if (res->width != kCursor || res->height != kCursor)
     return fail(Status::InvalidParameter, "cursor resource {} is {}x{}, not 64x64", res->id, res->width, res->height);
   if (c.hot_x >= kCursor || c.hot_y >= kCursor)

@@ -95,8 +95,8 @@ void Device::Impl::destroy_resource(Resource& res) {
 Status Device::Impl::cmd_resource_unref(const protocol::Request& req) {
   virtio_gpu_resource_unref c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
   destroy_resource(*res);
   return Status::Ok;
 }
@@ -104,8 +104,8 @@ Status Device::Impl::cmd_resource_unref(const protocol::Request& req) {
 Status Device::Impl::cmd_attach_backing(const protocol::Request& req) {
   virtio_gpu_resource_attach_backing c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
   if (resources_.has_backing(c.resource_id)) return fail(Status::Unspec, "resource {} already has a backing", c.resource_id);
   if (c.nr_entries == 0) return fail(Status::InvalidParameter, "no entries");
   // Limits first, before a single entry is read.
@@ -148,8 +148,8 @@ Status Device::Impl::cmd_attach_backing(const protocol::Request& req) {
 Status Device::Impl::cmd_detach_backing(const protocol::Request& req) {
   virtio_gpu_resource_detach_backing c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
   if (!resources_.has_backing(c.resource_id)) return fail(Status::Unspec, "resource {} has no backing", c.resource_id);
   drop_backing(*res);
   return Status::Ok;
@@ -158,11 +158,10 @@ Status Device::Impl::cmd_detach_backing(const protocol::Request& req) {
 Status Device::Impl::cmd_transfer_to_host_2d(const protocol::Request& req) {
   virtio_gpu_transfer_to_host_2d c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
-  const Rect r{c.r.x, c.r.y, c.r.width, c.r.height};
-  if (!r.inside(res->width, res->height))
-    return fail(Status::InvalidParameter, "rect {}x{}+{}+{} outside {}x{}", r.width, r.height, r.x, r.y, res->width, res->height);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
+  Rect r;
+  if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
   if (!resources_.has_backing(res->id)) return fail(Status::Unspec, "resource {} has no backing", res->id);
   if (r.empty()) return Status::Ok;
   // Linux's layout: row h of the rect starts at offset + h * stride, stride = width * 4.

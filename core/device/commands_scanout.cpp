@@ -104,12 +104,11 @@ Status Device::Impl::cmd_set_scanout(const protocol::Request& req) {
     disable_scanout(c.scanout_id);
     return Status::Ok;
   }
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
-  const Rect r{c.r.x, c.r.y, c.r.width, c.r.height};
-  if (r.empty() || !r.inside(res->width, res->height))
-    return fail(Status::InvalidParameter, "rect {}x{}+{}+{} is empty or outside {}x{}", r.width, r.height, r.x, r.y,
-                res->width, res->height);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
+  Rect r;
+  if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
+  if (r.empty()) return fail(Status::InvalidParameter, "an empty rect cannot be shown");
   ScanoutState& s = scanouts_[c.scanout_id];
   s.resource_id = c.resource_id;
   s.view = r;
@@ -121,11 +120,10 @@ Status Device::Impl::cmd_set_scanout(const protocol::Request& req) {
 Status Device::Impl::cmd_resource_flush(const protocol::Request& req) {
   virtio_gpu_resource_flush c;
   if (Status s = decode(req, c); s != Status::Ok) return s;
-  Resource* res = resources_.find(c.resource_id);
-  if (res == nullptr) return fail(Status::InvalidResourceId, "no resource {}", c.resource_id);
-  const Rect r{c.r.x, c.r.y, c.r.width, c.r.height};
-  if (!r.inside(res->width, res->height))
-    return fail(Status::InvalidParameter, "rect {}x{}+{}+{} outside {}x{}", r.width, r.height, r.x, r.y, res->width, res->height);
+  Resource* res = nullptr;
+  if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
+  Rect r;
+  if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
 
   // Damage per scanout showing this resource, in resource coordinates.
   std::array<Rect, VIRTIO_GPU_MAX_SCANOUTS> damage{};

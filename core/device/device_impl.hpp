@@ -124,6 +124,18 @@ struct Device::Impl {
                        fmt::format(f, std::forward<Args>(args)...), to_string(s));
     return s;
   }
+  // The resource the guest names, or ERR_INVALID_RESOURCE_ID (logged) when there is none.
+  Status find_resource(uint32_t id, Resource*& out) {
+    out = resources_.find(id);
+    return out != nullptr ? Status::Ok : fail(Status::InvalidResourceId, "no resource {}", id);
+  }
+  // The guest's rectangle, checked with 64-bit arithmetic (x + width cannot wrap) to lie inside res.
+  Status rect_inside(const virtio_gpu_rect& in, const Resource& res, Rect& out) {
+    out = Rect{in.x, in.y, in.width, in.height};
+    if (out.inside(res.width, res.height)) return Status::Ok;
+    return fail(Status::InvalidParameter, "rect {}x{}+{}+{} outside {}x{}", out.width, out.height, out.x, out.y,
+                res.width, res.height);
+  }
   template <typename T>
   Status decode(const protocol::Request& req, T& out) {
     // dispatch() already checked the size against the command table; this keeps it local.
