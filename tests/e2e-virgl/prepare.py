@@ -25,8 +25,7 @@ def main():
         img, secs = virgllib.build_guest(out_dir=out)
         print(f"virgl guest: {img} ({os.path.getsize(img) >> 20} MiB, {secs:.1f}s)")
     except vmlib.Skip as e:
-        print(f"SKIP e2e-virgl prepare: {e}")
-        sys.exit(vmlib.EXIT_SKIP)
+        sys.exit(vmlib.skip_exit("e2e-virgl prepare", str(e)))
     print(f"PASS e2e-virgl prepare ({time.monotonic() - t0:.1f}s)")
 
 

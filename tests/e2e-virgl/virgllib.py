@@ -9,6 +9,7 @@ GL display: SDL with gl=on inside Xvfb) as the reference of the benchmark.
 import colorsys
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -244,26 +245,38 @@ def summarize_channel(tap):
 class Xvfb:
     """An Xvfb server on a free display number; stop() ends it (Session-cleanup compatible)."""
 
-    def __init__(self, log_path, size="1920x1200x24"):
+    def __init__(self, log_path, size="1920x1200x24", timeout=300):
         self.log_path = log_path
         self.proc = None
         if not shutil.which("Xvfb"):
             raise Skip("Xvfb not found (apt-get install xvfb)")
-        for n in range(90, 140):
-            if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"):
-                break
-        else:
-            raise Skip("no free X display number")
-        self.display = f":{n}"
-        self.proc = vmlib.spawn(["Xvfb", self.display, "-screen", "0", size, "-nolisten", "tcp",
-                                 "+extension", "GLX"], log_path)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(f"/tmp/.X11-unix/X{n}"):
-            if self.proc.poll() is not None:
-                raise Skip(f"Xvfb exited with {self.proc.returncode}: {vmlib.tail(log_path)}")
-            if time.monotonic() > deadline:
-                raise Skip("Xvfb did not come up in 20s")
-            time.sleep(0.05)
+        # -displayfd: Xvfb picks a free display number itself and writes it to the pipe once it
+        # accepts clients -- the event to wait for (no guessed number, no race with other
+        # servers, no polling for its socket). `timeout` is only a safety net for a hung server.
+        ready_r, ready_w = os.pipe()
+        try:
+            self.proc = vmlib.spawn(["Xvfb", "-displayfd", str(ready_w), "-screen", "0", size,
+                                     "-nolisten", "tcp", "+extension", "GLX"], log_path,
+                                    pass_fds=(ready_w,))
+            os.close(ready_w)
+            ready_w = -1
+            number = b""
+            deadline = time.monotonic() + timeout
+            while not number.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([ready_r], [], [], left)[0]:
+                    raise TestFailure(f"Xvfb did not report a display within {timeout}s: "
+                                      f"{vmlib.tail(log_path)}")
+                chunk = os.read(ready_r, 16)
+                if not chunk:
+                    raise TestFailure(f"Xvfb exited ({self.proc.wait(10)}) before it was ready: "
+                                      f"{vmlib.tail(log_path)}")
+                number += chunk
+        finally:
+            os.close(ready_r)
+            if ready_w >= 0:
+                os.close(ready_w)
+        self.display = f":{int(number)}"
         self.pid = self.proc.pid
 
     def alive(self):

@@ -25,8 +25,7 @@ def main():
         kernel, initramfs = vmlib.guest_images(None, None, out_dir=out)
         print(f"guest: {kernel} + {initramfs}")
     except vmlib.Skip as e:
-        print(f"SKIP e2e prepare: {e}")
-        sys.exit(vmlib.EXIT_SKIP)
+        sys.exit(vmlib.skip_exit("e2e prepare", str(e)))
     print(f"PASS e2e prepare ({time.monotonic() - t0:.1f}s)")
 
 

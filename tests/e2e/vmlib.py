@@ -35,6 +35,8 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "skip-policy"))
+import skip_policy  # noqa: E402  (the host-capability list; VUGPU_STRICT_SKIPS)
 
 EXIT_PASS, EXIT_FAIL, EXIT_SKIP = 0, 1, 77
 
@@ -43,7 +45,9 @@ MARK = "VUGPU-E2E: "
 
 
 class Skip(Exception):
-    """The test cannot run here (missing QEMU, kernel, backend...). Exit code 77."""
+    """The test cannot run here. Exit code 77 -- unless VUGPU_STRICT_SKIPS=1 (scripts/test, CI)
+    and the reason names no host capability of tests/skip-policy/skip_policy.py (udmabuf, a
+    render node, dma-buf import): a missing QEMU, initramfs, backend or Xvfb is then exit 1."""
 
 
 class TestFailure(Exception):
@@ -80,18 +84,20 @@ def _pdeathsig():
 _SETPRIV = shutil.which("setpriv")
 
 
-def spawn(argv, log_path, env=None):
+def spawn(argv, log_path, env=None, pass_fds=()):
     """Starts argv in its own process group, stdout+stderr to log_path, with SIGKILL as its
     parent-death signal (util-linux setpriv execs argv in place: same pid; without setpriv, a
-    preexec_fn, which is only safe while this process has no other threads)."""
+    preexec_fn, which is only safe while this process has no other threads). pass_fds: fds
+    the child inherits (e.g. Xvfb's -displayfd)."""
     out = open(log_path, "ab", buffering=0)
     try:
         if _SETPRIV:
             return subprocess.Popen([_SETPRIV, "--pdeathsig", "KILL", "--"] + list(argv),
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                    env=env, start_new_session=True)
+                                    env=env, start_new_session=True, pass_fds=pass_fds)
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                env=env, start_new_session=True, preexec_fn=_pdeathsig)
+                                env=env, start_new_session=True, preexec_fn=_pdeathsig,
+                                pass_fds=pass_fds)
     finally:
         out.close()
 
@@ -878,6 +884,18 @@ class Session:
         return time.monotonic() - self.t0
 
 
+def skip_exit(name, reason, wall=None):
+    """Prints the skip and returns the exit code: 77, or 1 when the skip is not allowed (the
+    switch is on and the reason names no missing host capability)."""
+    took = "" if wall is None else f"  (wall {wall:.1f}s)"
+    if skip_policy.strict() and skip_policy.capability_of(reason) is None:
+        log(f"FAIL {name}: it would skip, but {skip_policy.STRICT_ENV}=1 allows skips only for a "
+            f"missing host capability ({skip_policy.allowed_list()}): {reason}{took}")
+        return EXIT_FAIL
+    log(f"SKIPPED: {reason}{took}")
+    return EXIT_SKIP
+
+
 def main(test_fn, description, extra_args=None):
     """Runs test_fn(args) with the standard arguments; maps outcomes to exit codes."""
     p = argparse.ArgumentParser(description=description)
@@ -890,8 +908,7 @@ def main(test_fn, description, extra_args=None):
     try:
         test_fn(args)
     except Skip as e:
-        log(f"SKIP {name}: {e}  (wall {time.monotonic() - t0:.1f}s)")
-        sys.exit(EXIT_SKIP)
+        sys.exit(skip_exit(name, str(e), time.monotonic() - t0))
     except TestFailure as e:
         log(f"FAIL {name}: {e}  (wall {time.monotonic() - t0:.1f}s)")
         sys.exit(EXIT_FAIL)
