@@ -1,0 +1,32 @@
+// present.sdl: the export, nothing else.
+#include <vugpu/plugin.hpp>
+#include "sdl_presenter.hpp"
+
+namespace {
+
+const vugpu::OptionSpec kOptions[] = {
+    {"vm_name", vugpu::OptionType::String, "", "shown in the window title before the scanout; empty = \"vugpu\""},
+    {"scale", vugpu::OptionType::String, "fit",
+     "\"fit\" = fill the window, aspect kept (letterbox); \"1\", \"2\", ... = that integer zoom"},
+    {"filter", vugpu::OptionType::String, "auto",
+     "\"auto\" = nearest at integer scales, linear otherwise; \"nearest\"; \"linear\""},
+    {"fullscreen", vugpu::OptionType::Bool, "false", "start full screen (F11 toggles)"},
+    {"close", vugpu::OptionType::String, "hide",
+     "closing a window: \"hide\" (until the guest sets the scanout again), \"ignore\", \"exit\" (vugpu stops)"},
+    {"max_fps", vugpu::OptionType::Int, "0", "most windows redraws per second; 0 = the display's refresh rate"},
+    {"screenshot_path", vugpu::OptionType::String, "vugpu-screenshot-%s-%n.png",
+     "PNG written by F12: %s = scanout id, %n = screenshot number, %% = %"},
+    {"renderer", vugpu::OptionType::String, "",
+     "SDL render driver (\"software\", \"opengl\", \"opengles2\"); empty = SDL's choice"},
+};
+
+std::unique_ptr<vugpu::Presenter> create(vugpu::HostServices& host, const vugpu::OptionValues& options) {
+  return std::make_unique<vugpu::sdl::SdlPresenter>(host, vugpu::sdl::SdlOptions::from(options));
+}
+
+}  // namespace
+
+extern "C" const vugpu::PluginDescriptor vugpu_sdl_descriptor = vugpu::make_presenter_descriptor(
+    "present.sdl", "0.1.0", "A window per scanout (SDL2, its own thread), CPU frames, cursor, PNG screenshots",
+    kOptions, create);
+VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)

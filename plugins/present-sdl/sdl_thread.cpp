@@ -1,0 +1,248 @@
+#include "sdl_thread.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <stdexcept>
+#include "screenshot.hpp"
+
+namespace vugpu::sdl {
+
+namespace {
+
+constexpr size_t kMaxLatencySamples = 100000;
+constexpr int kFallbackRefreshHz = 60;
+
+}  // namespace
+
+SdlThread::SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t)> count_copy)
+    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }) {
+  std::promise<std::string> started;
+  auto result = started.get_future();
+  thread_ = std::thread([this, &started] { run(started); });
+  const std::string error = result.get();
+  if (!error.empty()) {
+    thread_.join();
+    throw std::runtime_error(error);
+  }
+}
+
+SdlThread::~SdlThread() { stop(); }
+
+void SdlThread::stop() {
+  if (!thread_.joinable()) return;
+  stop_.store(true);
+  wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SdlThread::wake() {
+  // SDL_PushEvent is thread-safe and wakes a thread blocked in SDL_WaitEvent.
+  SDL_Event e{};
+  e.type = wake_event_;
+  SDL_PushEvent(&e);
+}
+
+std::chrono::microseconds SdlThread::refresh_interval() const {
+  int hz = int(options_.max_fps);
+  if (hz == 0) {
+    SDL_DisplayMode mode{};
+    hz = SDL_GetCurrentDisplayMode(0, &mode) == 0 && mode.refresh_rate > 0 ? mode.refresh_rate : kFallbackRefreshHz;
+  }
+  return std::chrono::microseconds(1000000 / hz);
+}
+
+void SdlThread::run(std::promise<std::string>& started) {
+  // vugpu reads SIGINT/SIGTERM itself (signalfd); closing the last window is not "quit".
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+  SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
+  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+    started.set_value(std::string("SDL cannot start its video: ") + SDL_GetError());
+    return;
+  }
+  wake_event_ = SDL_RegisterEvents(1);
+  interval_ = refresh_interval();
+  log_.info("SDL {}.{}.{}, video driver {}, redraws at most every {} us", SDL_MAJOR_VERSION, SDL_MINOR_VERSION,
+            SDL_PATCHLEVEL, SDL_GetCurrentVideoDriver(), interval_.count());
+  started.set_value({});  // `started` is gone after this line
+
+  while (!stop_.load()) {
+    const bool pending_redraw =
+        std::any_of(windows_.begin(), windows_.end(), [](const auto& w) { return w.second->dirty; });
+    int timeout_ms = -1;  // idle: sleep until an event arrives
+    if (pending_redraw) {
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_redraw_ - Clock::now()).count();
+      timeout_ms = int(std::max<int64_t>(0, wait));
+    }
+    SDL_Event e;
+    const int got = timeout_ms < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, timeout_ms);
+    if (got) {
+      handle(e);
+      while (SDL_PollEvent(&e)) handle(e);
+    }
+    apply(mailbox_.take());
+    if (Clock::now() >= next_redraw_) redraw_due(Clock::now());
+  }
+  mailbox_.drop_frames();
+  windows_.clear();
+  SDL_QuitSubSystem(SDL_INIT_VIDEO);
+  SDL_Quit();
+}
+
+SdlWindow* SdlThread::window_by_sdl_id(uint32_t sdl_id, uint32_t* scanout_id) {
+  for (auto& [id, w] : windows_)
+    if (w->sdl_id() == sdl_id) {
+      if (scanout_id) *scanout_id = id;
+      return w.get();
+    }
+  return nullptr;
+}
+
+void SdlThread::handle(const SDL_Event& e) {
+  if (e.type == SDL_WINDOWEVENT) {
+    uint32_t id = 0;
+    SdlWindow* w = window_by_sdl_id(e.window.windowID, &id);
+    if (!w) return;
+    switch (e.window.event) {
+      case SDL_WINDOWEVENT_CLOSE: on_close(id, *w); break;
+      case SDL_WINDOWEVENT_EXPOSED:
+      case SDL_WINDOWEVENT_SIZE_CHANGED:
+      case SDL_WINDOWEVENT_SHOWN: w->dirty = true; break;
+      default: break;
+    }
+  } else if (e.type == SDL_KEYDOWN && !e.key.repeat) {
+    uint32_t id = 0;
+    SdlWindow* w = window_by_sdl_id(e.key.windowID, &id);
+    if (!w) return;
+    const SDL_Keycode k = e.key.keysym.sym;
+    const bool ctrl = (e.key.keysym.mod & KMOD_CTRL) != 0;
+    if (k == SDLK_F11) w->toggle_fullscreen();
+    else if (k == SDLK_F12) {
+      screenshot_scanout_ = id;
+      w->dirty = true;
+      next_redraw_ = Clock::now();
+    } else if (ctrl && k >= SDLK_0 && k <= SDLK_9) w->set_zoom(uint32_t(k - SDLK_0));
+  }
+  // SDL_QUIT (the last window closed) means nothing here: on_close decided already.
+}
+
+void SdlThread::on_close(uint32_t scanout_id, SdlWindow& w) {
+  switch (options_.close) {
+    case CloseAction::Hide:
+      log_.info("scanout {}: window closed: hidden until the guest sets the scanout again", scanout_id);
+      w.hide();
+      break;
+    case CloseAction::Ignore:
+      log_.info("scanout {}: window close ignored (close = \"ignore\")", scanout_id);
+      break;
+    case CloseAction::Exit:
+      // The daemon blocks SIGTERM in every thread and reads it from a signalfd on the device
+      // loop: this is exactly "vugpu stops cleanly", as when a service manager stops it.
+      log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", scanout_id);
+      ::kill(::getpid(), SIGTERM);
+      break;
+  }
+}
+
+void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
+  for (auto& [id, c] : changes) {
+    auto it = windows_.find(id);
+    if (c.mode) {
+      if (c.mode->enabled && c.mode->width > 0 && c.mode->height > 0) {
+        if (it == windows_.end()) {
+          try {
+            it = windows_.emplace(id, std::make_unique<SdlWindow>(id, *c.mode, options_)).first;
+            log_.info("scanout {}: window {}x{}", id, c.mode->width, c.mode->height);
+          } catch (const std::exception& e) {
+            log_.error("scanout {}: {} (the device goes on without this window)", id, e.what());
+          }
+        } else {
+          it->second->set_mode(*c.mode);
+        }
+      } else if (it != windows_.end()) {
+        it->second->hide();
+      }
+    }
+    if (c.frame) {
+      PendingFrame& f = *c.frame;
+      if (it == windows_.end() && f.frame.pixels) {  // a frame before any SET_SCANOUT: open at its size
+        try {
+          it = windows_.emplace(id, std::make_unique<SdlWindow>(id, DisplayMode{f.frame.view.width, f.frame.view.height, true}, options_)).first;
+        } catch (const std::exception& e) {
+          log_.error("scanout {}: {} (the device goes on without this window)", id, e.what());
+        }
+      }
+      uint64_t bytes = 0;
+      auto result = it == windows_.end() ? ScanoutTexture::Result::Failed : it->second->upload(f.frame, f.damage, bytes);
+      f.release.release();  // uploaded (or unusable): the guest may reuse its buffer
+      if (result == ScanoutTexture::Result::Uploaded) {
+        stats_.uploads.fetch_add(1, std::memory_order_relaxed);
+        stats_.bytes_uploaded.fetch_add(bytes, std::memory_order_relaxed);
+        count_copy_(bytes);
+        oldest_undrawn_.try_emplace(id, f.flushed);
+      } else if (result == ScanoutTexture::Result::Unreadable) {
+        stats_.unreadable.fetch_add(1, std::memory_order_relaxed);
+        if (!f.frame.pixels && f.frame.dmabuf_fd >= 0 && !dmabuf_logged_) {
+          dmabuf_logged_ = true;
+          log_.warn("scanout {}: frame of resource {} exists only as a dmabuf; present.sdl shows CPU frames only "
+                    "(no EGL dma-buf import here): not shown",
+                    id, f.frame.resource_id);
+        }
+      } else if (result == ScanoutTexture::Result::Failed) {
+        log_.warn("scanout {}: texture upload failed: {}", id, SDL_GetError());
+      }
+    }
+    if (c.cursor && it != windows_.end()) {
+      it->second->set_cursor(*c.cursor);
+      it->second->dirty = true;
+    }
+  }
+}
+
+void SdlThread::redraw_due(Clock::time_point now) {
+  bool drew = false;
+  for (auto& [id, w] : windows_) {
+    if (!w->dirty) continue;
+    if (SDL_GetWindowFlags(SDL_GetWindowFromID(w->sdl_id())) & SDL_WINDOW_HIDDEN) {
+      w->dirty = false;
+      continue;
+    }
+    std::string shot;
+    if (screenshot_scanout_ == id) {
+      shot = expand_screenshot_path(options_.screenshot_path, id, ++screenshots_);
+      screenshot_scanout_ = UINT32_MAX;
+    }
+    try {
+      w->draw(shot);
+      if (!shot.empty()) log_.info("scanout {}: screenshot {}", id, shot);
+    } catch (const std::exception& e) {
+      log_.error("scanout {}: {}", id, e.what());
+    }
+    drew = true;
+    stats_.redraws.fetch_add(1, std::memory_order_relaxed);
+    if (auto it = oldest_undrawn_.find(id); it != oldest_undrawn_.end()) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - it->second).count();
+      oldest_undrawn_.erase(it);
+      std::lock_guard lock(latency_mutex_);
+      if (latency_ms_.size() < kMaxLatencySamples) latency_ms_.push_back(ms);
+    }
+  }
+  if (drew) next_redraw_ = now + interval_;
+}
+
+std::string SdlThread::latency_summary() const {
+  std::vector<double> v;
+  {
+    std::lock_guard lock(latency_mutex_);
+    v = latency_ms_;
+  }
+  if (v.empty()) return "no frames drawn";
+  std::sort(v.begin(), v.end());
+  const auto pct = [&v](double p) { return v[std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5))]; };
+  return fmt::format("flush to window p50 {:.2f} ms, p99 {:.2f} ms over {} redraws", pct(0.5), pct(0.99), v.size());
+}
+
+}  // namespace vugpu::sdl

@@ -1,0 +1,84 @@
+// The SDL thread: SDL's video subsystem, every window, and an event loop that sleeps in
+// SDL_WaitEvent until something happens (a window event, a key, or a wake-up event pushed by
+// the mailbox): an idle guest costs no wake-ups. It takes the mailbox's changes, uploads each
+// frame's damage and releases the frame at once, then redraws the windows that changed, at
+// most once per refresh interval (the display's refresh rate or max_fps): a burst of flushes
+// is coalesced into one redraw that shows the last frame.
+//
+// Threading: constructor and destructor on the device loop (the constructor waits for SDL to
+// start; the destructor stops and joins the thread); everything else runs on the SDL thread.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+#include "scanout_mailbox.hpp"
+#include "sdl_options.hpp"
+#include "sdl_window.hpp"
+#include "vugpu/log.hpp"
+
+namespace vugpu::sdl {
+
+struct SdlStats {
+  std::atomic<uint64_t> uploads{0}, bytes_uploaded{0}, redraws{0}, unreadable{0};
+};
+
+class SdlThread {
+ public:
+  // Throws std::runtime_error (SDL's reason) when SDL's video cannot start.
+  SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t bytes)> count_copy);
+  ~SdlThread();
+  SdlThread(const SdlThread&) = delete;
+  SdlThread& operator=(const SdlThread&) = delete;
+
+  // Stops and joins the SDL thread (windows closed, frames still queued released). Idempotent.
+  void stop();
+
+  ScanoutMailbox& mailbox() { return mailbox_; }
+  const SdlStats& stats() const { return stats_; }
+  // "p50 X ms, p99 Y ms over N redraws": flush (present()) -> the picture drawn into the window's
+  // back buffer and presented. Any thread.
+  std::string latency_summary() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void run(std::promise<std::string>& started);
+  void wake();
+  void handle(const SDL_Event& e);
+  void apply(std::map<uint32_t, ScanoutChanges> changes);
+  void redraw_due(Clock::time_point now);
+  void on_close(uint32_t scanout_id, SdlWindow& w);
+  SdlWindow* window_by_sdl_id(uint32_t sdl_id, uint32_t* scanout_id = nullptr);
+  std::chrono::microseconds refresh_interval() const;
+
+  Log& log_;
+  const SdlOptions& options_;
+  std::function<void(uint64_t)> count_copy_;
+  ScanoutMailbox mailbox_;
+  SdlStats stats_;
+  uint32_t wake_event_ = 0;
+  std::atomic<bool> stop_{false};
+
+  // SDL thread only:
+  std::map<uint32_t, std::unique_ptr<SdlWindow>> windows_;
+  std::map<uint32_t, Clock::time_point> oldest_undrawn_;  // per scanout: when its first undrawn frame was flushed
+  Clock::time_point next_redraw_{};
+  std::chrono::microseconds interval_{16666};  // between redraws
+  uint64_t screenshots_ = 0;
+  uint32_t screenshot_scanout_ = UINT32_MAX;  // F12 pressed in this window
+  bool dmabuf_logged_ = false;
+
+  mutable std::mutex latency_mutex_;
+  std::vector<double> latency_ms_;
+
+  std::thread thread_;  // last: starts after every member above exists
+};
+
+}  // namespace vugpu::sdl

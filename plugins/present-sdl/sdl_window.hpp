@@ -1,0 +1,56 @@
+// One scanout's window: its SDL window and renderer, the picture's texture, the cursor, the
+// zoom and fullscreen state. Created when the guest enables the scanout; hidden (never
+// destroyed) when it is disabled or closed with close = "hide". SDL thread only.
+#pragma once
+#include <SDL.h>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "cursor_sprite.hpp"
+#include "sdl_options.hpp"
+#include "texture_upload.hpp"
+#include "vugpu/presenter.hpp"
+
+namespace vugpu::sdl {
+
+class SdlWindow {
+ public:
+  // Throws std::runtime_error with SDL's reason when the window or its renderer cannot be made.
+  SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOptions& options);
+  ~SdlWindow();
+  SdlWindow(const SdlWindow&) = delete;
+  SdlWindow& operator=(const SdlWindow&) = delete;
+
+  uint32_t sdl_id() const { return SDL_GetWindowID(window_); }
+  SDL_Renderer* renderer() const { return renderer_; }
+
+  // The guest (re)set the scanout: show the window, at the new size when it changed.
+  void set_mode(const DisplayMode& mode);
+  void hide();
+  ScanoutTexture::Result upload(const Frame& frame, const Rect& damage, uint64_t& bytes);
+  void set_cursor(const CursorState& cursor) { cursor_.update(renderer_, cursor); }
+
+  void toggle_fullscreen();
+  void set_zoom(uint32_t zoom);  // 0: fit
+
+  // Draws the picture (letterboxed), the cursor, and presents. With `screenshot_file`, the
+  // back buffer is saved first (throws std::runtime_error when it cannot be).
+  void draw(const std::string& screenshot_file = {});
+
+  bool dirty = false;  // needs a redraw
+
+ private:
+  void update_title();
+
+  const uint32_t scanout_id_;
+  const SdlOptions& options_;
+  SDL_Window* window_ = nullptr;
+  SDL_Renderer* renderer_ = nullptr;
+  ScanoutTexture picture_;
+  CursorSprite cursor_;
+  DisplayMode mode_;
+  uint32_t zoom_;
+  bool fullscreen_ = false;
+};
+
+}  // namespace vugpu::sdl
