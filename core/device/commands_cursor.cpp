@@ -40,6 +40,7 @@ Status Device::Impl::cmd_update_cursor(const protocol::Request& req) {
   if (Status s = check_scanout_id(c.pos.scanout_id); s != Status::Ok) return s;
   if (c.resource_id == 0) {  // hide
     cursor_.resource_id = 0;
+    cursor_.visible = false;
     cursor_.scanout_id = c.pos.scanout_id;
     for (Presenter* p : presenters_) p->cursor_update(c.pos.scanout_id, c.pos.x, c.pos.y, nullptr);
     return Status::Ok;
@@ -56,6 +57,9 @@ Status Device::Impl::cmd_update_cursor(const protocol::Request& req) {
   if (!copy_cursor(frame, cursor_.argb)) return fail(Status::Unspec, "resource {} has no CPU pixels in a 2D format", res->id);
   cursor_.resource_id = res->id;
   cursor_.scanout_id = c.pos.scanout_id;
+  cursor_.hot_x = c.hot_x;
+  cursor_.hot_y = c.hot_y;
+  cursor_.visible = true;
   const CursorImage image{c.hot_x, c.hot_y, cursor_.argb.data()};
   for (Presenter* p : presenters_) p->cursor_update(c.pos.scanout_id, c.pos.x, c.pos.y, &image);
   return Status::Ok;
@@ -66,7 +70,19 @@ Status Device::Impl::cmd_move_cursor(const protocol::Request& req) {
   if (Status s = decode(req, c); s != Status::Ok) return s;
   if (Status s = check_scanout_id(c.pos.scanout_id); s != Status::Ok) return s;
   cursor_.scanout_id = c.pos.scanout_id;
-  for (Presenter* p : presenters_) p->cursor_move(c.pos.scanout_id, c.pos.x, c.pos.y);
+  // The guest names the cursor's resource in every move; 0 means "no cursor" and hides it, as in
+  // both of QEMU's devices (CURSOR_POS_HIDE). A move naming a resource after that shows the
+  // last image again.
+  if (c.resource_id == 0) {
+    cursor_.visible = false;
+    for (Presenter* p : presenters_) p->cursor_update(c.pos.scanout_id, c.pos.x, c.pos.y, nullptr);
+  } else if (!cursor_.visible && cursor_.resource_id != 0) {
+    cursor_.visible = true;
+    const CursorImage image{cursor_.hot_x, cursor_.hot_y, cursor_.argb.data()};
+    for (Presenter* p : presenters_) p->cursor_update(c.pos.scanout_id, c.pos.x, c.pos.y, &image);
+  } else {
+    for (Presenter* p : presenters_) p->cursor_move(c.pos.scanout_id, c.pos.x, c.pos.y);
+  }
   return Status::Ok;
 }
 

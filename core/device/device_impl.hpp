@@ -59,8 +59,10 @@ struct ScanoutState {
 };
 
 struct CursorState {
-  uint32_t resource_id = 0;
+  uint32_t resource_id = 0;  // of the last UPDATE_CURSOR; 0 when it hid the cursor
   uint32_t scanout_id = 0;
+  uint32_t hot_x = 0, hot_y = 0;
+  bool visible = false;      // a MOVE_CURSOR with resource 0 hides it, a later one shows it again
   std::array<uint32_t, CursorImage::kSize * CursorImage::kSize> argb{};
 };
 

@@ -36,7 +36,7 @@ class SpdLog final : public Log {
 // Prefixes every line with "[tag] " (the plugin's name) and forwards to another Log.
 class TaggedLog final : public Log {
  public:
-  TaggedLog(Log& base, std::string tag) : base_(base), prefix_("[" + std::move(tag) + "] ") {}
+  TaggedLog(Log& base, std::string_view tag);
   void write(LogLevel level, std::string_view message) override;
   bool enabled(LogLevel level) const override { return base_.enabled(level); }
 

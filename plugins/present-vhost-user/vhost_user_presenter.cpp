@@ -92,18 +92,13 @@ void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, cons
   if (s != Status::Ok) host_.log().debug("UPDATE of scanout {}: {}", scanout_id, to_string(s));
 }
 
+// One rectangle, one UPDATE: see the header for why it is never split.
 Status VhostUserPresenter::send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
   if (r.empty()) return Status::Ok;
   if (!sent_as_is(frame.fourcc) || !frame.y0_top) return send_converted(d, scanout_id, frame, r);
-  const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
-  const uint32_t rows_per_band = static_cast<uint32_t>(std::max<uint64_t>(1, kUpdateBandBytes / row_bytes));
-  for (uint32_t y0 = 0; y0 < r.height; y0 += rows_per_band) {
-    const uint32_t rows = std::min(rows_per_band, r.height - y0);
-    const Status s = d.update(scanout_id, Rect{r.x, r.y + y0, r.width, rows}, frame.at(r.x, r.y + y0), frame.stride);
-    if (s != Status::Ok) return s;
-    host_.count_copy(rows * row_bytes);  // into the socket
-  }
-  return Status::Ok;
+  const Status s = d.update(scanout_id, r, frame.at(r.x, r.y), frame.stride);
+  if (s == Status::Ok) host_.count_copy(uint64_t{r.height} * r.width * kBytesPerPixel);  // into the socket
+  return s;
 }
 
 Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
@@ -113,23 +108,17 @@ Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, co
     return Status::InvalidParameter;
   }
   const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
-  const uint32_t rows_per_band = static_cast<uint32_t>(std::max<uint64_t>(1, kBandBytes / row_bytes));
-  band_.resize(std::min<uint64_t>(rows_per_band, r.height) * row_bytes);
-  for (uint32_t y0 = 0; y0 < r.height; y0 += rows_per_band) {
-    const uint32_t rows = std::min(rows_per_band, r.height - y0);
-    for (uint32_t i = 0; i < rows; ++i) {
-      const uint8_t* src = view_row(frame, r.x, r.y + y0 + i);
-      if (sent_as_is(frame.fourcc))
-        std::copy(src, src + row_bytes, band_.data() + i * row_bytes);  // only the row order differs
-      else
-        converter->convert(src, band_.data() + i * row_bytes, r.width);
-    }
-    const Status s = d.update(scanout_id, Rect{r.x, r.y + y0, r.width, rows}, band_.data(),
-                              static_cast<uint32_t>(row_bytes));
-    if (s != Status::Ok) return s;
-    host_.count_copy(2 * rows * row_bytes);  // the conversion, then the socket
+  converted_.resize(row_bytes * r.height);
+  for (uint32_t i = 0; i < r.height; ++i) {
+    const uint8_t* src = view_row(frame, r.x, r.y + i);
+    if (sent_as_is(frame.fourcc))
+      std::copy(src, src + row_bytes, converted_.data() + i * row_bytes);  // only the row order differs
+    else
+      converter->convert(src, converted_.data() + i * row_bytes, r.width);
   }
-  return Status::Ok;
+  const Status s = d.update(scanout_id, r, converted_.data(), static_cast<uint32_t>(row_bytes));
+  if (s == Status::Ok) host_.count_copy(2 * row_bytes * r.height);  // the conversion, then the socket
+  return s;
 }
 
 void VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {

@@ -3,10 +3,12 @@
 // restarts the device or reconnects).
 //
 //  - set_scanout -> SCANOUT with the size (0x0 disables).
-//  - present with CPU pixels -> UPDATE of the damaged rectangle only. XRGB8888 / ARGB8888 rows
-//    go to the socket straight from the frame (the kernel's copy into the socket is the only
-//    copy, counted with count_copy); other formats and bottom-up frames are converted in bands
-//    of rows through a small reusable buffer (counted too).
+//  - present with CPU pixels -> ONE UPDATE of the damaged rectangle. QEMU composes and shows
+//    every UPDATE as it arrives (its refresh and screendump run between messages), so a flush
+//    split into several UPDATEs is visible torn. XRGB8888 / ARGB8888 rows go to the socket
+//    straight from the frame (the kernel's copy into the socket is the only copy, counted with
+//    count_copy); other formats and bottom-up frames are converted into a reusable buffer the
+//    size of the rectangle first (counted too).
 //  - present with only a dmabuf -> DMABUF_SCANOUT (when the buffer or size changed) and
 //    DMABUF_UPDATE, which waits for the VMM to have drawn it.
 //  - cursor -> CURSOR_UPDATE / CURSOR_POS / CURSOR_POS_HIDE.
@@ -33,12 +35,6 @@ namespace vugpu::present_vhost_user {
 class VhostUserPresenter final : public Presenter {
  public:
   static constexpr uint32_t kMaxScanouts = 16;
-  static constexpr uint64_t kBandBytes = 256 * 1024;  // conversion buffer size (rows per band follow)
-  // A large damaged area goes out as UPDATEs of about this many bytes of rows, each straight from
-  // the frame: QEMU composes one band while the next is on its way, and its message buffer stays
-  // cache-sized. Measured with bench/run at 1080p: 1.25x -> 1.57x QEMU's own backend's
-  // frames/s (1 MiB bands: 1.48x; 256 KiB: less).
-  static constexpr uint64_t kUpdateBandBytes = 512 * 1024;
 
   explicit VhostUserPresenter(HostServices& host) : host_(host) {}
 
@@ -71,7 +67,7 @@ class VhostUserPresenter final : public Presenter {
 
   HostServices& host_;
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
-  std::vector<uint8_t> band_;  // conversion buffer, reused
+  std::vector<uint8_t> converted_;  // conversion buffer, reused
   bool missing_noted_ = false;
 };
 

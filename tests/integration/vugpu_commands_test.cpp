@@ -316,6 +316,16 @@ TEST_F(VugpuCommands, CursorImageAndMovesReachTheVmm) {
   EXPECT_EQ(c.x, 300u);
   EXPECT_EQ(c.y, 400u);
   EXPECT_TRUE(c.visible);
+  // MOVE_CURSOR naming resource 0 hides it, as QEMU's backend does (CURSOR_POS_HIDE) ...
+  const uint64_t hides = display().stats().cursor_hide;
+  gpu().move_cursor(0, 310, 410, 0);
+  EXPECT_FALSE(c.visible);
+  EXPECT_EQ(display().stats().cursor_hide, hides + 1);
+  EXPECT_EQ(c.x, 310u);
+  // ... and a move naming the cursor's resource shows it again.
+  gpu().move_cursor(0, 320, 420, 9);
+  EXPECT_TRUE(c.visible);
+  EXPECT_EQ(c.x, 320u);
   gpu().update_cursor(0, 10, 10, 0, 0, 0);  // resource 0: hide
   EXPECT_FALSE(c.visible);
 }

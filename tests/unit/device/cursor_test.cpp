@@ -96,6 +96,33 @@ TEST(Cursor, Move) {
   EXPECT_EQ(h.presenter().cursor[0].y, 23u);
 }
 
+// Linux names the cursor's resource in every MOVE_CURSOR; resource 0 means "no cursor". Both of
+// QEMU's devices hide it then (dpy_mouse_set visible = resource_id != 0; CURSOR_POS_HIDE).
+TEST(Cursor, MoveNamingResourceZeroHidesAndAMoveNamingOneShowsTheImageAgain) {
+  DeviceHarness h;
+  make_cursor(h, 1, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, pattern(kCursor, kCursor, 3));
+  h.cursor(update_cursor(0, 0, 0, 1, 5, 6));
+  h.cursor(move_cursor(0, 40, 50, 0));
+  ASSERT_EQ(h.presenter().cursor.size(), 2u);
+  EXPECT_FALSE(h.presenter().cursor[1].visible);
+  EXPECT_EQ(h.presenter().cursor[1].x, 40u);
+  h.cursor(move_cursor(0, 41, 51, 0));  // still hidden
+  ASSERT_EQ(h.presenter().cursor.size(), 3u);
+  EXPECT_FALSE(h.presenter().cursor[2].visible);
+  h.cursor(move_cursor(0, 60, 70, 1));
+  ASSERT_EQ(h.presenter().cursor.size(), 4u);
+  const auto& shown = h.presenter().cursor[3];
+  EXPECT_TRUE(shown.visible);
+  EXPECT_FALSE(shown.move) << "the presenter forgot the image when it hid it: send it again";
+  EXPECT_EQ(shown.x, 60u);
+  EXPECT_EQ(shown.hot_x, 5u);
+  EXPECT_EQ(shown.hot_y, 6u);
+  EXPECT_EQ(shown.argb, h.presenter().cursor[0].argb);
+  h.cursor(move_cursor(0, 61, 71, 1));  // visible: a plain move
+  ASSERT_EQ(h.presenter().cursor.size(), 5u);
+  EXPECT_TRUE(h.presenter().cursor[4].move);
+}
+
 TEST(Cursor, CommandsOnTheWrongQueue) {
   DeviceHarness h;
   EXPECT_EQ(h.call(move_cursor(0, 1, 1)), kErrUnspec);

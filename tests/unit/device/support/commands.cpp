@@ -114,8 +114,9 @@ std::vector<uint8_t> update_cursor(uint32_t scanout_id, uint32_t x, uint32_t y, 
   return bytes_of(c);
 }
 
-std::vector<uint8_t> move_cursor(uint32_t scanout_id, uint32_t x, uint32_t y) {
+std::vector<uint8_t> move_cursor(uint32_t scanout_id, uint32_t x, uint32_t y, uint32_t resource_id) {
   auto c = command<virtio_gpu_update_cursor>(VIRTIO_GPU_CMD_MOVE_CURSOR);
+  c.resource_id = resource_id;
   c.pos.scanout_id = scanout_id;
   c.pos.x = x;
   c.pos.y = y;

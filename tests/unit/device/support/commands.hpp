@@ -48,7 +48,7 @@ std::vector<uint8_t> transfer_2d(uint32_t id, const Rect& r, uint64_t offset);
 std::vector<uint8_t> set_scanout(uint32_t scanout_id, uint32_t id, const Rect& r);
 std::vector<uint8_t> flush(uint32_t id, const Rect& r);
 std::vector<uint8_t> update_cursor(uint32_t scanout_id, uint32_t x, uint32_t y, uint32_t id, uint32_t hot_x, uint32_t hot_y);
-std::vector<uint8_t> move_cursor(uint32_t scanout_id, uint32_t x, uint32_t y);
+std::vector<uint8_t> move_cursor(uint32_t scanout_id, uint32_t x, uint32_t y, uint32_t resource_id = 1);
 std::vector<uint8_t> ctx_create(uint32_t ctx_id, std::string_view name, uint32_t context_init = 0);
 std::vector<uint8_t> ctx_destroy(uint32_t ctx_id);
 std::vector<uint8_t> ctx_resource(uint32_t ctx_id, uint32_t id, bool attach);
