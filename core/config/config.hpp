@@ -37,6 +37,9 @@ struct Config {
   std::vector<std::string> plugin_path;        // extra plugin folders (absolute after loading)
   std::string renderer = "renderer.pixman";
   std::vector<std::string> presenters{"present.vhost-user"};
+  // Blob provider plugin ("blob.guest"), or empty: none, and VIRTIO_GPU_F_RESOURCE_BLOB is not
+  // offered.
+  std::string blob;
   LogLevel log_level = LogLevel::Info;
   DeviceSettings device;
   std::map<std::string, PluginSection> plugins;  // keyed by dotted plugin name

@@ -188,7 +188,7 @@ Config parse_config(std::string_view toml_text, std::string_view origin) {
   const Reader r{std::string(origin)};
   Config c;
   c.source = origin;
-  r.check_keys(doc, "", {"renderer", "presenters", "plugin_path", "log_level", "limits", "display", "plugin"});
+  r.check_keys(doc, "", {"renderer", "presenters", "blob", "plugin_path", "log_level", "limits", "display", "plugin"});
 
   if (auto* n = doc.get("renderer")) {
     c.renderer = r.string(*n, "renderer");
@@ -205,6 +205,13 @@ Config parse_config(std::string_view toml_text, std::string_view origin) {
       if (!seen.insert(c.presenters[i]).second)
         r.fail(element.source(), fmt::format("'{}' is listed twice", c.presenters[i]), "presenters");
     }
+  }
+  if (auto* n = doc.get("blob")) {
+    c.blob = r.string(*n, "blob");
+    if (!c.blob.empty()) check_plugin_name(r, *n, c.blob, "blob");
+    if (!c.blob.empty() && (c.blob == c.renderer || std::find(c.presenters.begin(), c.presenters.end(), c.blob) != c.presenters.end()))
+      r.fail(n->source(), fmt::format("'{}' is already used as the renderer or a presenter", c.blob), "blob",
+             "blob names a blob provider plugin, e.g. \"blob.guest\", or \"\" for none");
   }
   if (auto* n = doc.get("plugin_path")) {
     c.plugin_path.clear();

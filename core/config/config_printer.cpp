@@ -22,6 +22,7 @@ std::string format_effective_config(const Config& c, std::span<const ResolvedPlu
   std::string out = fmt::format("# Effective configuration (from {})\n", c.source);
   out += fmt::format("renderer = {}\n", toml_string(c.renderer));
   out += fmt::format("presenters = {}\n", toml_strings(c.presenters));
+  out += fmt::format("blob = {}\n", toml_string(c.blob));
   out += fmt::format("plugin_path = {}\n", toml_strings(c.plugin_path));
   out += fmt::format("log_level = {}\n", toml_string(std::string(to_string(c.log_level))));
 

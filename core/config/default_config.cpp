@@ -9,6 +9,7 @@ namespace {
 constexpr std::string_view kDefaultToml = R"toml(
 renderer = "renderer.pixman"
 presenters = ["present.vhost-user"]
+blob = ""
 plugin_path = []
 log_level = "info"
 

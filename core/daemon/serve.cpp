@@ -51,9 +51,12 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
     presenter_pointers.push_back(presenters.back().get());
   }
 
+  PluginInstance<BlobProvider> blob;
+  if (plugins.blob) blob = create_blob_provider(plugins.blob->library, hosts.add(plugins.blob->library->name()), plugins.blob->options);
+
   GuestMemory memory;
   LoopHostServices device_host(loop, log, links);
-  Device device(config.device, *renderer, presenter_pointers, memory, device_host);
+  Device device(config.device, *renderer, presenter_pointers, memory, device_host, blob.get());
   links.fence_signalled = [&device](uint32_t ctx, uint32_t ring, uint64_t fence) {
     device.fence_signalled(ctx, ring, fence);
   };
@@ -78,8 +81,9 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   server.start();
   std::string presenter_names;
   for (const auto& name : config.presenters) presenter_names += (presenter_names.empty() ? "" : ", ") + name;
-  log.info("vugpu {} serving {}: renderer {}, presenters {}, configuration {}", VUGPU_VERSION,
-           cl.fd >= 0 ? fmt::format("fd {}", cl.fd) : cl.socket_path, config.renderer, presenter_names, config.source);
+  log.info("vugpu {} serving {}: renderer {}, presenters {}, blobs {}, configuration {}", VUGPU_VERSION,
+           cl.fd >= 0 ? fmt::format("fd {}", cl.fd) : cl.socket_path, config.renderer, presenter_names,
+           config.blob.empty() ? "off" : config.blob, config.source);
   const bool ok = loop.run();
 
   for (auto& p : presenters) p->shutdown();

@@ -46,9 +46,10 @@ PluginSelection select_plugins(const PluginLoader& loader, const Config& config,
   }
   for (const auto& name : config.presenters)
     s.presenters.push_back(select(loader, config, name, PluginKind::Presenter, s.checked));
+  if (!config.blob.empty()) s.blob = select(loader, config, config.blob, PluginKind::Blob, s.checked);
 
   for (const auto& [name, section] : config.plugins) {
-    const bool in_use = name == config.renderer ||
+    const bool in_use = name == config.renderer || name == config.blob ||
                         std::find(config.presenters.begin(), config.presenters.end(), name) != config.presenters.end();
     if (in_use) continue;
     auto file = loader.find(name);

@@ -3,6 +3,7 @@
 // is an exception with one line (ConfigError / PluginError), before anything is served.
 #pragma once
 #include <memory>
+#include <optional>
 #include <vector>
 #include "config/config.hpp"
 #include "config/config_printer.hpp"
@@ -29,6 +30,7 @@ struct SelectedPlugin {
 struct PluginSelection {
   SelectedPlugin renderer;
   std::vector<SelectedPlugin> presenters;
+  std::optional<SelectedPlugin> blob;  // config.blob, when set
   // Every plugin whose options were checked (those in use, and installed ones that only have
   // a table in the config), for --check-config.
   std::vector<ResolvedPluginOptions> checked;

@@ -8,7 +8,7 @@
 namespace vugpu {
 
 Device::Impl::Impl(DeviceSettings settings, Renderer& renderer, std::vector<Presenter*> presenters,
-                   const GuestMemory& memory, HostServices& host)
+                   const GuestMemory& memory, HostServices& host, BlobProvider* blob)
     : settings_(std::move(settings)),
       renderer_(renderer),
       presenters_(std::move(presenters)),
@@ -16,7 +16,8 @@ Device::Impl::Impl(DeviceSettings settings, Renderer& renderer, std::vector<Pres
       host_(host),
       guest_log_(host.log()),
       resources_(settings_.limits),
-      renderer_features_(renderer.features()) {
+      renderer_features_(renderer.features()),
+      blob_provider_(blob) {
   if (settings_.scanouts.empty() || settings_.scanouts.size() > VIRTIO_GPU_MAX_SCANOUTS)
     throw std::invalid_argument("device: between 1 and 16 scanouts must be configured");
   std::erase(presenters_, nullptr);
@@ -148,7 +149,8 @@ FrameRelease Device::Impl::make_release(const std::shared_ptr<ReleaseCounter>& c
   return FrameRelease([counter, alive = std::weak_ptr<int>(alive_), self = this, host = &host_,
                        q = current_queue_, seq = current_seq_] {
     if (counter->outstanding.fetch_sub(1) != 1) return;
-    host->post([alive, self, q, seq] {
+    // The last release: what the frame kept alive (a blob's view) goes on the loop thread.
+    host->post([alive, self, q, seq, keep = std::move(counter->keep_alive)] {
       if (auto still_here = alive.lock()) self->release_done(q, seq);
     });
   });
@@ -177,6 +179,7 @@ void Device::Impl::reset() {
   for (uint32_t id : resources_.ids()) {
     if (Resource* res = resources_.find(id)) destroy_resource(*res);
   }
+  blobs_.clear();
   for (uint32_t ctx : contexts_) renderer_.context_destroy(ctx);
   contexts_.clear();
   renderer_.reset();
@@ -218,8 +221,12 @@ Status Device::Impl::dispatch(QueueId q, const protocol::Request& req) {
     case VIRTIO_GPU_CMD_SUBMIT_3D: return cmd_submit_3d(req);
     case VIRTIO_GPU_CMD_UPDATE_CURSOR: return cmd_update_cursor(req);
     case VIRTIO_GPU_CMD_MOVE_CURSOR: return cmd_move_cursor(req);
+    case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB: return cmd_resource_create_blob(req);
+    case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB: return cmd_set_scanout_blob(req);
+    case VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB:
+    case VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB: return cmd_map_blob(req);
     default:
-      // Blob commands and UUIDs: features this device does not offer.
+      // UUIDs: a feature this device does not offer.
       return fail(Status::Unspec, "not supported by this device");
   }
 }

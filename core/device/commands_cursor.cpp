@@ -47,13 +47,17 @@ Status Device::Impl::cmd_update_cursor(const protocol::Request& req) {
   }
   Resource* res = nullptr;
   if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
-  if (res->width != kCursor || res->height != kCursor)
+  BlobResource* blob = find_blob(res->id);
+  if (blob == nullptr && (res->width != kCursor || res->height != kCursor))
     return fail(Status::InvalidParameter, "cursor resource {} is {}x{}, not 64x64", res->id, res->width, res->height);
   if (c.hot_x >= kCursor || c.hot_y >= kCursor)
     return fail(Status::InvalidParameter, "hot spot {},{} outside the cursor", c.hot_x, c.hot_y);
   Frame frame;
-  if (Status s = renderer_.frame(*res, Rect{0, 0, kCursor, kCursor}, frame); s != Status::Ok)
+  if (blob != nullptr) {  // a blob's pages are read in place (copied into the cursor image below)
+    if (Status s = blob_cursor_frame(*res, *blob, frame); s != Status::Ok) return s;
+  } else if (Status s = renderer_.frame(*res, Rect{0, 0, kCursor, kCursor}, frame); s != Status::Ok) {
     return fail(s, "renderer has no frame for resource {}", res->id);
+  }
   if (!copy_cursor(frame, cursor_.argb)) return fail(Status::Unspec, "resource {} has no CPU pixels in a 2D format", res->id);
   cursor_.resource_id = res->id;
   cursor_.scanout_id = c.pos.scanout_id;

@@ -73,6 +73,11 @@ Status Device::Impl::cmd_resource_create_2d(const protocol::Request& req) {
 
 void Device::Impl::drop_backing(Resource& res) {
   if (!resources_.has_backing(res.id)) return;
+  if (BlobResource* blob = find_blob(res.id)) {
+    drop_blob_view(*blob);
+    resources_.set_backing(res.id, false, 0);
+    return;
+  }
   renderer_.detach_backing(res);
   res.backing.clear();
   res.backing.shrink_to_fit();
@@ -87,7 +92,7 @@ void Device::Impl::destroy_resource(Resource& res) {
   // The cursor image was copied when it was set: it stays on screen, only the reference goes.
   if (cursor_.resource_id == id) cursor_.resource_id = 0;
   drop_backing(res);
-  renderer_.destroy(res);
+  if (blobs_.erase(id) == 0) renderer_.destroy(res);  // a blob has nothing of the renderer's
   res.renderer_state.reset();
   resources_.remove(id);
 }
@@ -106,6 +111,7 @@ Status Device::Impl::cmd_attach_backing(const protocol::Request& req) {
   if (Status s = decode(req, c); s != Status::Ok) return s;
   Resource* res = nullptr;
   if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
+  if (BlobResource* blob = find_blob(c.resource_id)) return blob_attach_backing(req, *res, *blob);
   if (resources_.has_backing(c.resource_id)) return fail(Status::Unspec, "resource {} already has a backing", c.resource_id);
   if (c.nr_entries == 0) return fail(Status::InvalidParameter, "no entries");
   // Limits first, before a single entry is read.
@@ -160,6 +166,16 @@ Status Device::Impl::cmd_transfer_to_host_2d(const protocol::Request& req) {
   if (Status s = decode(req, c); s != Status::Ok) return s;
   Resource* res = nullptr;
   if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
+  if (BlobResource* blob = find_blob(res->id)) {
+    // Linux sends one before every flush of a blob (its cursor's is fenced): the host reads the
+    // guest's pages in place, so there is nothing to copy (QEMU answers OK the same way).
+    if (!blob->view) return fail(Status::Unspec, "blob {} has no backing", res->id);
+    Rect r;
+    if (res->width != 0)
+      if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
+    if (c.offset >= blob->size) return fail(Status::InvalidParameter, "offset {} outside the {} byte blob", c.offset, blob->size);
+    return Status::Ok;
+  }
   Rect r;
   if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
   if (!resources_.has_backing(res->id)) return fail(Status::Unspec, "resource {} has no backing", res->id);

@@ -47,6 +47,7 @@ void Device::Impl::disable_scanout(uint32_t scanout_id) {
   ScanoutState& s = scanouts_[scanout_id];
   s.resource_id = 0;
   s.view = {};
+  s.blob = {};
   announce(scanout_id, DisplayMode{});
 }
 
@@ -106,12 +107,15 @@ Status Device::Impl::cmd_set_scanout(const protocol::Request& req) {
   }
   Resource* res = nullptr;
   if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
+  if (find_blob(c.resource_id) != nullptr)
+    return fail(Status::InvalidParameter, "resource {} is a blob: SET_SCANOUT_BLOB shows it", c.resource_id);
   Rect r;
   if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
   if (r.empty()) return fail(Status::InvalidParameter, "an empty rect cannot be shown");
   ScanoutState& s = scanouts_[c.scanout_id];
   s.resource_id = c.resource_id;
   s.view = r;
+  s.blob = {};
   // Presenters hear about size changes; a new resource at the same size shows in the next frame.
   announce(c.scanout_id, DisplayMode{r.width, r.height, true});
   return Status::Ok;
@@ -122,6 +126,12 @@ Status Device::Impl::cmd_resource_flush(const protocol::Request& req) {
   if (Status s = decode(req, c); s != Status::Ok) return s;
   Resource* res = nullptr;
   if (Status s = find_resource(c.resource_id, res); s != Status::Ok) return s;
+  if (BlobResource* blob = find_blob(res->id)) {
+    if (res->width == 0) return Status::Ok;  // never shown: nothing to flush, no size to check against
+    Rect r;
+    if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
+    return blob_flush(*res, *blob, r);
+  }
   Rect r;
   if (Status s = rect_inside(c.r, *res, r); s != Status::Ok) return s;
 

@@ -6,8 +6,8 @@
 namespace vugpu {
 
 Device::Device(DeviceSettings settings, Renderer& renderer, std::vector<Presenter*> presenters,
-               const GuestMemory& memory, HostServices& host)
-    : impl_(std::make_unique<Impl>(std::move(settings), renderer, std::move(presenters), memory, host)) {}
+               const GuestMemory& memory, HostServices& host, BlobProvider* blob)
+    : impl_(std::make_unique<Impl>(std::move(settings), renderer, std::move(presenters), memory, host, blob)) {}
 
 Device::~Device() = default;
 
@@ -17,6 +17,7 @@ uint64_t Device::features() const {
   const RendererFeatures& rf = impl_->renderer_features_;
   if (rf.virgl) bits |= uint64_t{1} << VIRTIO_GPU_F_VIRGL;
   if (rf.context_init) bits |= uint64_t{1} << VIRTIO_GPU_F_CONTEXT_INIT;
+  if (impl_->blobs_served()) bits |= uint64_t{1} << VIRTIO_GPU_F_RESOURCE_BLOB;
   return bits;
 }
 
@@ -34,6 +35,8 @@ void Device::submit(QueueId queue, CommandChain chain) { impl_->submit(queue, st
 void Device::fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id) {
   impl_->fence_signalled(ctx_id, ring_idx, fence_id);
 }
+
+void Device::memory_changed() { impl_->memory_changed(); }
 
 void Device::reset() { impl_->reset(); }
 

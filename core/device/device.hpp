@@ -22,6 +22,10 @@
 //   protocol/response.hpp). Cursor queue: nothing is written, completion with 0 bytes.
 // - Malformed input never throws: it is answered with VIRTIO_GPU_RESP_ERR_* and a rate-limited
 //   log line. The constructor throws std::invalid_argument for 0 or more than 16 scanouts.
+// - Blobs (commands_blob.cpp): with a BlobProvider the device offers RESOURCE_BLOB and serves
+//   guest blobs (CREATE_BLOB, SET_SCANOUT_BLOB, flushes that copy nothing); without one, or
+//   with a 3D renderer (not served yet), blob commands answer ERR_UNSPEC. memory_changed()
+//   drops the view of a blob whose pages are no longer guest memory (REM_MEM_REG).
 // - features() holds the device-specific bits only (EDID, VIRGL, CONTEXT_INIT); the transport
 //   adds VIRTIO_F_VERSION_1 and the ring features. config_space() reports the configured
 //   scanouts. Valid scanout ids are those, until a presenter answers display_info(): that is
@@ -43,6 +47,7 @@
 #include <vector>
 #include "device/settings.hpp"
 #include "memory/guest_memory.hpp"
+#include "vugpu/blob.hpp"
 #include "vugpu/host.hpp"
 #include "vugpu/presenter.hpp"
 #include "vugpu/renderer.hpp"
@@ -67,9 +72,9 @@ class Device {
  public:
   using CompleteFn = std::function<void(QueueId queue, uint16_t head, uint32_t bytes_written)>;
 
-  // renderer, presenters, memory and host outlive the device.
+  // renderer, presenters, memory, host and blob (optional) outlive the device.
   Device(DeviceSettings settings, Renderer& renderer, std::vector<Presenter*> presenters,
-         const GuestMemory& memory, HostServices& host);
+         const GuestMemory& memory, HostServices& host, BlobProvider* blob = nullptr);
   ~Device();
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
@@ -82,6 +87,9 @@ class Device {
 
   // A renderer fence completed (HostServices::fence_signalled lands here).
   void fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id);
+
+  // The guest memory map changed (a region was added, replaced or removed).
+  void memory_changed();
 
   // The driver reset the device or the VMM went away: drop every resource, scanout, context
   // and pending command (pending commands are not completed: their queues are gone).

@@ -8,6 +8,7 @@
 #include <span>
 #include <deque>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 #include "device/device.hpp"
@@ -50,11 +51,33 @@ struct CommandQueue {
 // Shared by a flush and the FrameRelease callbacks it hands out. Any thread.
 struct ReleaseCounter {
   std::atomic<uint32_t> outstanding{1};  // the 1 is the device's own, dropped after presenting
+  // What the frames need until the last release (a blob's view): dropped on the loop thread.
+  std::shared_ptr<const void> keep_alive;
+};
+
+// How a scanout shows a blob (SET_SCANOUT_BLOB): the framebuffer's layout inside the blob.
+struct BlobLayout {
+  bool active = false;
+  uint32_t width = 0, height = 0;  // of the framebuffer
+  uint32_t fourcc = 0;
+  uint32_t stride = 0;
+  uint64_t offset = 0;             // of pixel (0,0) in the blob
+};
+
+// A guest blob's device-side state (commands_blob.cpp). The Resource of the same id carries the
+// size of its last framebuffer (width/height/fourcc) for flush rectangles and the cursor.
+struct BlobResource {
+  uint32_t blob_mem = 0, flags = 0;
+  uint64_t size = 0;
+  std::vector<virtio_gpu_mem_entry> entries;  // as validated, to re-check after memory changes
+  std::vector<GuestPiece> pieces;             // where they were when the view was made
+  std::shared_ptr<BlobView> view;             // null: no backing
 };
 
 struct ScanoutState {
   uint32_t resource_id = 0;  // 0: disabled
   Rect view;                 // part of the resource shown (resource coordinates)
+  BlobLayout blob;           // SET_SCANOUT_BLOB: the framebuffer shown
   DisplayMode announced;     // what presenters were last told by set_scanout
 };
 
@@ -102,7 +125,7 @@ T zeroed() {
 
 struct Device::Impl {
   Impl(DeviceSettings settings, Renderer& renderer, std::vector<Presenter*> presenters,
-       const GuestMemory& memory, HostServices& host);
+       const GuestMemory& memory, HostServices& host, BlobProvider* blob);
   ~Impl();
 
   // --- pipeline (command_queue.cpp) ----------------------------------------------------------
@@ -169,6 +192,22 @@ struct Device::Impl {
   Status cmd_update_cursor(const protocol::Request& req);
   Status cmd_move_cursor(const protocol::Request& req);
 
+  // --- blobs (commands_blob.cpp) -------------------------------------------------------------
+  bool blobs_served() const { return blob_provider_ != nullptr && !renderer_features_.virgl; }
+  Status blobs_refused();
+  BlobResource* find_blob(uint32_t id);
+  Status cmd_resource_create_blob(const protocol::Request& req);
+  Status cmd_set_scanout_blob(const protocol::Request& req);
+  Status cmd_map_blob(const protocol::Request& req);
+  Status read_blob_entries(const protocol::Request& req, uint64_t payload_offset, uint32_t nr_entries,
+                           uint64_t size, std::vector<virtio_gpu_mem_entry>& out);
+  Status make_blob_view(Resource& res, BlobResource& blob, std::vector<virtio_gpu_mem_entry> entries);
+  void drop_blob_view(BlobResource& blob);
+  Status blob_attach_backing(const protocol::Request& req, Resource& res, BlobResource& blob);
+  Status blob_flush(Resource& res, BlobResource& blob, const Rect& r);
+  Status blob_cursor_frame(Resource& res, BlobResource& blob, Frame& out);
+  void memory_changed();
+
   // --- 3D (commands_3d.cpp) ------------------------------------------------------------------
   Status cmd_ctx_create(const protocol::Request& req);
   Status cmd_ctx_destroy(const protocol::Request& req);
@@ -196,6 +235,9 @@ struct Device::Impl {
   uint32_t known_scanouts_ = 1;  // max(configured, reported by a presenter): valid ids are below
   CursorState cursor_;
   std::unordered_set<uint32_t> contexts_;
+  BlobProvider* blob_provider_ = nullptr;
+  std::unordered_map<uint32_t, BlobResource> blobs_;  // ids also in resources_
+  bool blobs_refusal_noted_ = false;
 
   std::array<CommandQueue, 2> queues_;
   uint64_t next_seq_ = 1;

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <vector>
+#include "vugpu/blob.hpp"
+#include "vugpu/unique_fd.hpp"
 
 namespace vugpu {
 
@@ -31,10 +33,19 @@ class MemoryRegion {
   uint64_t user_addr() const { return user_addr_; }
   uint8_t* host() const { return static_cast<uint8_t*>(base_) + map_offset_; }
 
+  // The memory file behind the region, for blob views that map the guest's pages themselves
+  // (guest_pieces.cpp). keep_file() keeps a duplicate of fd, whose byte `offset` is host()[0];
+  // false (nothing kept) when it cannot be duplicated. file() is -1 when none was kept.
+  bool keep_file(int fd, uint64_t offset);
+  int file() const { return file_.get(); }
+  uint64_t file_offset() const { return file_offset_; }
+
  private:
   uint64_t gpa_, size_, user_addr_;
   void* base_;
   uint64_t map_size_, map_offset_;
+  UniqueFd file_;         // for blob views (keep_file)
+  uint64_t file_offset_ = 0;
 };
 
 class GuestMemory {
@@ -52,6 +63,11 @@ class GuestMemory {
   std::optional<std::vector<iovec>> translate(uint64_t gpa, uint64_t len, size_t max_iov = 1024) const;
   // Appends to `out` instead of returning a new vector; false on failure (out unchanged).
   bool translate_append(uint64_t gpa, uint64_t len, std::vector<iovec>& out, size_t max_iov) const;
+
+  // Blob pages: [gpa, gpa + len) as pieces inside one region each, with the region's memory
+  // file (fd -1 where it has none), appended to `out`. Same checks and failure as
+  // translate_append (out unchanged on failure). Implemented in guest_pieces.cpp.
+  bool translate_pieces(uint64_t gpa, uint64_t len, std::vector<GuestPiece>& out, size_t max_pieces) const;
 
   // Host pointer for a range that must be contiguous in one region (vring structures);
   // null when it is not.

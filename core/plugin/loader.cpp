@@ -99,6 +99,12 @@ PluginInstance<Presenter> create_presenter(std::shared_ptr<const PluginLibrary> 
   return create<Presenter>(std::move(library), factory, host, options);
 }
 
+PluginInstance<BlobProvider> create_blob_provider(std::shared_ptr<const PluginLibrary> library, HostServices& host,
+                                                  const OptionValues& options) {
+  auto factory = library->descriptor().create_blob;
+  return create<BlobProvider>(std::move(library), factory, host, options);
+}
+
 std::string format_plugin_listing(const std::vector<PluginFolder>& folders, const std::vector<PluginListing>& plugins) {
   std::string out = "Plugin folders, in search order:\n";
   for (const auto& f : folders) {

@@ -51,6 +51,8 @@ PluginInstance<Renderer> create_renderer(std::shared_ptr<const PluginLibrary> li
                                          const OptionValues& options);
 PluginInstance<Presenter> create_presenter(std::shared_ptr<const PluginLibrary> library, HostServices& host,
                                            const OptionValues& options);
+PluginInstance<BlobProvider> create_blob_provider(std::shared_ptr<const PluginLibrary> library, HostServices& host,
+                                                  const OptionValues& options);
 
 // Human-readable listing for --list-plugins (kind, name, version, description, file, options
 // with type, default and help; broken files with their reason; folders searched).

@@ -42,16 +42,20 @@ std::string descriptor_problem(const PluginDescriptor& d, std::string_view expec
     return fmt::format("descriptor is {} bytes, this vugpu expects {} (same ABI {}); the plugin was built against "
                        "mismatching SDK headers, rebuild it against vugpu {}",
                        d.struct_size, sizeof(PluginDescriptor), kAbiVersion, VUGPU_VERSION);
-  if (d.kind != PluginKind::Renderer && d.kind != PluginKind::Presenter)
+  if (d.kind != PluginKind::Renderer && d.kind != PluginKind::Presenter && d.kind != PluginKind::Blob)
     return fmt::format("unknown plugin kind {}", uint32_t(d.kind));
-  const bool renderer = d.kind == PluginKind::Renderer;
-  if (renderer ? (!d.create_renderer || d.create_presenter) : (!d.create_presenter || d.create_renderer))
+  const int factories = (d.create_renderer ? 1 : 0) + (d.create_presenter ? 1 : 0) + (d.create_blob ? 1 : 0);
+  const bool matching = d.kind == PluginKind::Renderer ? d.create_renderer != nullptr
+                        : d.kind == PluginKind::Presenter ? d.create_presenter != nullptr
+                                                          : d.create_blob != nullptr;
+  if (factories != 1 || !matching)
     return fmt::format("descriptor says kind '{}' but sets {}; it must set exactly create_{}", to_string(d.kind),
-                       !d.create_renderer && !d.create_presenter ? "no factory"
-                       : d.create_renderer && d.create_presenter ? "both factories"
-                       : d.create_renderer                       ? "create_renderer"
-                                                                 : "create_presenter",
-                       renderer ? "renderer" : "presenter");
+                       factories == 0       ? "no factory"
+                       : factories > 1      ? "several factories"
+                       : d.create_renderer  ? "create_renderer"
+                       : d.create_presenter ? "create_presenter"
+                                            : "create_blob",
+                       to_string(d.kind));
   if (!d.name) return "descriptor has no name";
   if (d.name != expected_name)
     return fmt::format("descriptor names the plugin '{}', but the file is named for '{}'; rename the file to {}{}{}",

@@ -113,6 +113,7 @@ Virtqueue* Connection::queue_at(uint64_t index, std::string& why) {
 
 void Connection::after_memory_change() {
   for (auto& q : queues_) q->memory_changed();
+  env_.device.memory_changed();  // blobs whose pages went away lose their view
   if (memory_table_.too_many_retired()) reset_device("too many replaced memory regions still mapped");
 }
 

@@ -16,6 +16,7 @@ class GpuBackend {
   virtual void set_completion(Device::CompleteFn fn) = 0;
   virtual void submit(QueueId queue, CommandChain chain) = 0;
   virtual void reset() = 0;                              // drops every command in flight
+  virtual void memory_changed() {}                       // the guest memory map changed (blob views)
 };
 
 }  // namespace vugpu::vhost

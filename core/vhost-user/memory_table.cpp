@@ -67,6 +67,8 @@ bool MemoryTable::make_slot(const MemoryRegionDesc& d, int fd, Slot& out, std::s
     why = fmt::format("mmap of {} bytes failed: {}", d.mmap_offset + d.memory_size, std::strerror(errno));
     return false;
   }
+  // Blob views map the guest's pages from the file themselves; without it they copy instead.
+  out.region->keep_file(fd, d.mmap_offset);
   return true;
 }
 

@@ -14,6 +14,7 @@ class DeviceBackend final : public vhost::GpuBackend {
   void set_completion(Device::CompleteFn fn) override { device_.set_completion(std::move(fn)); }
   void submit(QueueId queue, CommandChain chain) override { device_.submit(queue, std::move(chain)); }
   void reset() override { device_.reset(); }
+  void memory_changed() override { device_.memory_changed(); }
 
  private:
   Device& device_;

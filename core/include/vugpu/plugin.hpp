@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include "vugpu/blob.hpp"
 #include "vugpu/host.hpp"
 #include "vugpu/options.hpp"
 #include "vugpu/presenter.hpp"
@@ -24,17 +25,19 @@
 namespace vugpu {
 
 // Bump on any change to the SDK's classes or this struct.
-inline constexpr uint32_t kAbiVersion = 1;
+// 2: PluginKind::Blob, create_blob, BlobProvider/BlobView (vugpu/blob.hpp).
+inline constexpr uint32_t kAbiVersion = 2;
 inline constexpr const char* kDescriptorSymbol = "vugpu_plugin_descriptor";
 
-enum class PluginKind : uint32_t { Renderer = 1, Presenter = 2 };
+enum class PluginKind : uint32_t { Renderer = 1, Presenter = 2, Blob = 3 };
 
 constexpr const char* to_string(PluginKind k) {
-  return k == PluginKind::Renderer ? "renderer" : k == PluginKind::Presenter ? "presenter" : "unknown";
+  return k == PluginKind::Renderer ? "renderer" : k == PluginKind::Presenter ? "presenter" : k == PluginKind::Blob ? "blob" : "unknown";
 }
 
 using RendererFactory = std::unique_ptr<Renderer> (*)(HostServices&, const OptionValues&);
 using PresenterFactory = std::unique_ptr<Presenter> (*)(HostServices&, const OptionValues&);
+using BlobFactory = std::unique_ptr<BlobProvider> (*)(HostServices&, const OptionValues&);
 
 struct PluginDescriptor {
   uint32_t abi_version;      // first, so the loader can read it from any version
@@ -48,23 +51,32 @@ struct PluginDescriptor {
   // Exactly the one matching `kind` is set. May throw: the loader reports the message.
   RendererFactory create_renderer;
   PresenterFactory create_presenter;
+  BlobFactory create_blob;   // ABI 2
 };
 
 template <size_t N>
 constexpr PluginDescriptor make_renderer_descriptor(const char* name, const char* version, const char* description,
                                                     const OptionSpec (&options)[N], RendererFactory f) {
-  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Renderer, name, version, description, options, N, f, nullptr};
+  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Renderer, name, version, description, options, N, f, nullptr, nullptr};
 }
 template <size_t N>
 constexpr PluginDescriptor make_presenter_descriptor(const char* name, const char* version, const char* description,
                                                      const OptionSpec (&options)[N], PresenterFactory f) {
-  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Presenter, name, version, description, options, N, nullptr, f};
+  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Presenter, name, version, description, options, N, nullptr, f, nullptr};
 }
 constexpr PluginDescriptor make_renderer_descriptor(const char* name, const char* version, const char* description, RendererFactory f) {
-  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Renderer, name, version, description, nullptr, 0, f, nullptr};
+  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Renderer, name, version, description, nullptr, 0, f, nullptr, nullptr};
 }
 constexpr PluginDescriptor make_presenter_descriptor(const char* name, const char* version, const char* description, PresenterFactory f) {
-  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Presenter, name, version, description, nullptr, 0, nullptr, f};
+  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Presenter, name, version, description, nullptr, 0, nullptr, f, nullptr};
+}
+template <size_t N>
+constexpr PluginDescriptor make_blob_descriptor(const char* name, const char* version, const char* description,
+                                                const OptionSpec (&options)[N], BlobFactory f) {
+  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Blob, name, version, description, options, N, nullptr, nullptr, f};
+}
+constexpr PluginDescriptor make_blob_descriptor(const char* name, const char* version, const char* description, BlobFactory f) {
+  return {kAbiVersion, sizeof(PluginDescriptor), PluginKind::Blob, name, version, description, nullptr, 0, nullptr, nullptr, f};
 }
 
 }  // namespace vugpu

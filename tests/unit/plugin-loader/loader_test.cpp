@@ -53,9 +53,9 @@ TEST_F(BrokenPlugins, NoDescriptor) {
 }
 
 TEST_F(BrokenPlugins, WrongAbiVersion) {
-  EXPECT_EQ(failure_of("test.wrong-abi"), file_of("test.wrong-abi") +
-                                              ": plugin ABI 2, this vugpu speaks ABI 1; rebuild the plugin against "
-                                              "vugpu " VUGPU_VERSION);
+  EXPECT_EQ(failure_of("test.wrong-abi"), file_of("test.wrong-abi") + ": plugin ABI " + std::to_string(kAbiVersion + 1) +
+                                              ", this vugpu speaks ABI " + std::to_string(kAbiVersion) +
+                                              "; rebuild the plugin against vugpu " VUGPU_VERSION);
 }
 
 TEST_F(BrokenPlugins, WrongStructSize) {
@@ -176,7 +176,7 @@ TEST_F(BrokenPlugins, ListingShowsGoodAndBrokenFiles) {
   EXPECT_TRUE(by_name["test.valid-renderer"]->library);
   ASSERT_TRUE(by_name.count("test.wrong-abi"));
   EXPECT_FALSE(by_name["test.wrong-abi"]->library);
-  EXPECT_NE(by_name["test.wrong-abi"]->error.find("plugin ABI 2"), std::string::npos);
+  EXPECT_NE(by_name["test.wrong-abi"]->error.find("plugin ABI " + std::to_string(kAbiVersion + 1)), std::string::npos);
 
   const std::string text = format_plugin_listing(folders, listing);
   EXPECT_NE(text.find("test.valid-renderer 9.8.7 (renderer): test renderer that draws nothing"), std::string::npos) << text;
