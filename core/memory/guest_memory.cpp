@@ -11,6 +11,7 @@ MemoryRegion::MemoryRegion(uint64_t gpa, uint64_t size, uint64_t user_addr, void
     : gpa_(gpa), size_(size), user_addr_(user_addr), base_(base), map_size_(map_size), map_offset_(map_offset) {}
 
 MemoryRegion::~MemoryRegion() {
+  guard_.reset();
   if (map_size_ != 0) munmap(base_, map_size_);
 }
 
@@ -23,7 +24,13 @@ std::shared_ptr<MemoryRegion> MemoryRegion::map(int fd, uint64_t gpa, uint64_t s
   }
   void* base = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
   if (base == MAP_FAILED) return nullptr;
-  return std::make_shared<MemoryRegion>(gpa, size, user_addr, base, map_size, mmap_offset);
+  auto region = std::make_shared<MemoryRegion>(gpa, size, user_addr, base, map_size, mmap_offset);
+  region->guard_ = GuardedMapping(base, map_size);
+  if (!region->guard_.valid()) {
+    errno = ENOMEM;  // unguarded guest RAM could kill the daemon: refuse it
+    return nullptr;
+  }
+  return region;
 }
 
 std::shared_ptr<MemoryRegion> MemoryRegion::borrow(uint64_t gpa, void* host, uint64_t size, uint64_t user_addr) {

@@ -8,12 +8,15 @@
 #include <memory>
 #include <optional>
 #include <vector>
+#include "memory/guarded_mapping.hpp"
 #include "vugpu/blob.hpp"
 #include "vugpu/unique_fd.hpp"
 
 namespace vugpu {
 
 // One mmap()ed region. Owns the mapping (RAII): unmapped when the last reference goes.
+// A mapped region is guarded (guarded_mapping.hpp): if the VMM shrinks the file under it, the
+// access that faults reads zeros instead of killing the daemon, and poisoned() turns true.
 class MemoryRegion {
  public:
   // Takes ownership of a mapping [base, base + map_size) of which the guest sees
@@ -23,7 +26,8 @@ class MemoryRegion {
   MemoryRegion(const MemoryRegion&) = delete;
   MemoryRegion& operator=(const MemoryRegion&) = delete;
 
-  // Maps fd (a memfd from the VMM) and returns the region, or nullptr with errno set.
+  // Maps fd (a memfd from the VMM), guarded, and returns the region, or nullptr with errno set
+  // (ENOMEM also when no guard slot is left).
   static std::shared_ptr<MemoryRegion> map(int fd, uint64_t gpa, uint64_t size, uint64_t user_addr, uint64_t mmap_offset);
   // A region over memory the caller keeps alive (tests): nothing is unmapped.
   static std::shared_ptr<MemoryRegion> borrow(uint64_t gpa, void* host, uint64_t size, uint64_t user_addr = 0);
@@ -32,6 +36,8 @@ class MemoryRegion {
   uint64_t size() const { return size_; }
   uint64_t user_addr() const { return user_addr_; }
   uint8_t* host() const { return static_cast<uint8_t*>(base_) + map_offset_; }
+  // The VMM truncated the file under this mapping (any thread may ask).
+  bool poisoned() const { return guard_.poisoned(); }
 
   // The memory file behind the region, for blob views that map the guest's pages themselves
   // (guest_pieces.cpp). keep_file() keeps a duplicate of fd, whose byte `offset` is host()[0];
@@ -44,6 +50,7 @@ class MemoryRegion {
   uint64_t gpa_, size_, user_addr_;
   void* base_;
   uint64_t map_size_, map_offset_;
+  GuardedMapping guard_;  // unregistered before the munmap (see the destructor)
   UniqueFd file_;         // for blob views (keep_file)
   uint64_t file_offset_ = 0;
 };

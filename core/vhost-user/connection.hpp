@@ -58,6 +58,9 @@ class Connection {
   // Completion from the device.
   void on_complete(QueueId queue, uint16_t head, uint32_t bytes_written);
 
+  // A mapping of this VMM's guest RAM was truncated under us (guarded_mapping.hpp).
+  bool memory_poisoned() const { return memory_table_.poisoned(); }
+
   uint64_t acked_features() const { return features_; }
   uint64_t acked_protocol_features() const { return protocol_features_; }
   const Virtqueue& queue(uint32_t i) const { return *queues_[i]; }

@@ -57,7 +57,8 @@ bool MemoryTable::make_slot(const MemoryRegionDesc& d, int fd, Slot& out, std::s
   out.dev = st.st_dev;
   out.ino = st.st_ino;
   for (const Slot& s : slots_) {
-    if (same_range(s.desc, d) && s.desc.mmap_offset == d.mmap_offset && s.dev == st.st_dev && s.ino == st.st_ino) {
+    if (same_range(s.desc, d) && s.desc.mmap_offset == d.mmap_offset && s.dev == st.st_dev && s.ino == st.st_ino &&
+        !s.region->poisoned()) {
       out.region = s.region;  // the same memory: keep the mapping (and every pointer into it)
       return true;
     }
@@ -136,6 +137,12 @@ bool MemoryTable::remove(const MemoryRegionDesc& region, std::string& why) {
     if (&s != &*it) slots.push_back(s);
   install(std::move(slots));
   return true;
+}
+
+bool MemoryTable::poisoned() const {
+  const auto bad = [](const auto& region) { return region->poisoned(); };
+  return std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return bad(s.region); }) ||
+         std::any_of(retired_.begin(), retired_.end(), bad);
 }
 
 void MemoryTable::clear() {

@@ -7,7 +7,11 @@
 //
 // A mapping the VMM takes away is not unmapped at once: commands in flight and resources'
 // backing still hold host pointers into it. It is "retired" and unmapped when nothing can use
-// it any more: at device reset or disconnect. An identical region sent again (QEMU re-sends the
+// it any more: at device reset or disconnect.
+//
+// Every mapping is guarded against SIGBUS (memory/guarded_mapping.hpp): a VMM that truncates an
+// unsealed memfd under us poisons the mapping (zeros from then on) and gets disconnected. A
+// poisoned mapping is never reused for an identical region. An identical region sent again (QEMU re-sends the
 // whole table on every memory change) keeps its mapping, so pointers stay valid.
 //
 // Device loop thread only.
@@ -46,6 +50,9 @@ class MemoryTable {
   // After Device::reset(): nothing refers to retired mappings any more.
   void drop_retired() { retired_.clear(); }
   bool too_many_retired() const { return retired_.size() > kMaxRetired; }
+
+  // A mapping (current or retired) was truncated under us by the VMM (guarded_mapping.hpp).
+  bool poisoned() const;
 
   size_t size() const { return slots_.size(); }
   size_t retired() const { return retired_.size(); }

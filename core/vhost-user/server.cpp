@@ -4,11 +4,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <fmt/format.h>
 #include "log/rate_limited_log.hpp"
+#include "memory/guarded_mapping.hpp"
 #include "vhost-user/connection.hpp"
 #include "vhost-user/watched_fd.hpp"
 
@@ -121,12 +123,35 @@ struct VhostUserServer::Impl {
     } catch (const std::exception& e) {
       throw failure(fmt::format("cannot watch the VMM socket: {}", e.what()));
     }
+    poisonings_at_connect = poison_count();
     connection = std::make_unique<vhost::Connection>(
         vhost::ConnectionEnv{loop, device, memory, log, guest_log, options.timeout_ms}, raw);
   }
 
   void readable() {
     if (connection && !connection->on_readable()) disconnect();
+  }
+
+  // Some thread touched a guarded mapping whose file the VMM truncated (guarded_mapping.hpp):
+  // that VMM can no longer be trusted with our memory. Stale poisonings (a mapping of an
+  // earlier VMM) do not drop the current one.
+  void watch_poisonings() {
+    const int fd = poison_fd();
+    if (fd < 0) {
+      log.warn("vhost-user: no SIGBUS guard: a VMM that truncates guest RAM can kill the daemon");
+      return;
+    }
+    UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    if (!copy) throw failure(fmt::format("dup of the SIGBUS eventfd: {}", std::strerror(errno)));
+    poisonings.watch(loop, std::move(copy), [this] { poisoned(); });
+  }
+  void poisoned() {
+    uint64_t count = 0;
+    [[maybe_unused]] ssize_t n = ::read(poisonings.get(), &count, sizeof count);
+    if (!connection || poison_count() == poisonings_at_connect) return;
+    log.error("vhost-user: the VMM truncated guest memory under the daemon (SIGBUS caught{}); dropping it",
+              connection->memory_poisoned() ? " in guest RAM" : " in a view of guest memory");
+    disconnect();
   }
 
   void disconnect() {
@@ -151,6 +176,8 @@ struct VhostUserServer::Impl {
   ServerOptions options;
   RateLimitedLog guest_log;
   vhost::WatchedFd listener;
+  vhost::WatchedFd poisonings;  // a dup of poison_fd()
+  uint64_t poisonings_at_connect = 0;
   vhost::WatchedFd socket;  // the VMM's connection; declared before `connection`'s use of it
   std::unique_ptr<vhost::Connection> connection;
   bool adopted = false;
@@ -172,6 +199,8 @@ VhostUserServer::VhostUserServer(EventLoop& loop, std::unique_ptr<vhost::GpuBack
 VhostUserServer::~VhostUserServer() = default;
 
 void VhostUserServer::start() {
+  install_sigbus_guard();
+  impl_->watch_poisonings();
   if (impl_->options.fd >= 0)
     impl_->adopt();
   else

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
+#include "memory/guarded_mapping.hpp"
 
 namespace vugpu::vhost {
 
@@ -20,7 +21,8 @@ void write_event(int fd) {
 
 }  // namespace
 
-Virtqueue::Virtqueue(QueueId id, QueueEnv env) : id_(id), env_(env), in_flight_(kMaxQueueSize, 0) {}
+Virtqueue::Virtqueue(QueueId id, QueueEnv env)
+    : id_(id), env_(env), in_flight_(kMaxQueueSize, 0), poisonings_at_start_(poison_count()) {}
 
 Virtqueue::~Virtqueue() = default;
 
@@ -177,6 +179,10 @@ void Virtqueue::complete(uint16_t head, uint32_t bytes_written) {
   }
   --in_flight_[head];
   --in_flight_total_;
+  if (poison_count() != poisonings_at_start_) {
+    ++stats_.withheld;
+    return;
+  }
   ++stats_.completions;
   if (!started_ || !ring_.attached()) {
     held_completions_.emplace_back(head, bytes_written);
@@ -217,6 +223,9 @@ void Virtqueue::process() {
   uint32_t budget = num_;  // chains per turn, so the vhost-user socket is not starved
   bool more = false;
   for (;;) {
+    // Guest RAM was truncated under us (guarded_mapping.hpp): the ring reads zeros now; take
+    // nothing more from it. The server drops the VMM on its next turn.
+    if (poison_count() != poisonings_at_start_) break;
     CommandChain chain;
     const SplitRing::PopResult r = ring_.pop(env_.memory, indirect_, limits_, chain);
     if (r.kind == SplitRing::PopKind::Empty) {

@@ -45,6 +45,7 @@ struct QueueEnv {
 
 struct QueueStats {
   uint64_t chains = 0, bad_chains = 0, completions = 0, notifications = 0;
+  uint64_t withheld = 0;  // completions not written: guest RAM was poisoned (see complete())
 };
 
 class Virtqueue {
@@ -76,7 +77,10 @@ class Virtqueue {
   // frontend restarts a fresh ring at 0 instead of where we stopped).
   bool rewound() const { return rewound_; }
 
-  // Device completion of a chain this queue handed out.
+  // Device completion of a chain this queue handed out. Once any guarded mapping was poisoned
+  // (the VMM truncated guest memory, memory/guarded_mapping.hpp) nothing more is written to
+  // the used ring: a command that may have read zeros is never reported done, and the server
+  // drops the VMM on its next turn.
   void complete(uint16_t head, uint32_t bytes_written);
   // Takes every available chain (kick, start, or a self-kick after a batch limit).
   void process();
@@ -114,6 +118,7 @@ class Virtqueue {
   std::vector<std::pair<uint16_t, uint32_t>> held_completions_;  // completed while stopped
   ChainLimits limits_;
   QueueStats stats_;
+  const uint64_t poisonings_at_start_;  // poison_count() when the queue was made
 };
 
 }  // namespace vugpu::vhost
