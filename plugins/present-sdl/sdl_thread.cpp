@@ -177,13 +177,14 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
       }
       uint64_t bytes = 0;
       auto result = it == windows_.end() ? ScanoutTexture::Result::Failed : it->second->upload(f.frame, f.damage, bytes);
-      f.release.release();  // uploaded (or unusable): the guest may reuse its buffer
       if (result == ScanoutTexture::Result::Uploaded) {
         stats_.uploads.fetch_add(1, std::memory_order_relaxed);
         stats_.bytes_uploaded.fetch_add(bytes, std::memory_order_relaxed);
-        count_copy_(bytes);
+        count_copy_(bytes);  // before the release: whoever waits for it sees the count
         oldest_undrawn_.try_emplace(id, f.flushed);
-      } else if (result == ScanoutTexture::Result::Unreadable) {
+      }
+      f.release.release();  // uploaded (or unusable): the guest may reuse its buffer
+      if (result == ScanoutTexture::Result::Unreadable) {
         stats_.unreadable.fetch_add(1, std::memory_order_relaxed);
         if (!f.frame.pixels && f.frame.dmabuf_fd >= 0 && !dmabuf_logged_) {
           dmabuf_logged_ = true;

@@ -1,0 +1,29 @@
+// A private X server for window tests: Xvfb on a display number it picks itself (-displayfd),
+// killed when this object goes. Tests only.
+#pragma once
+#include <sys/types.h>
+#include <cstdint>
+#include <string>
+
+namespace vugpu::test {
+
+class XvfbServer {
+ public:
+  // Throws std::runtime_error when Xvfb cannot start.
+  XvfbServer(uint32_t width, uint32_t height);
+  ~XvfbServer();
+  XvfbServer(const XvfbServer&) = delete;
+  XvfbServer& operator=(const XvfbServer&) = delete;
+
+  const std::string& display() const { return display_; }  // ":N"
+  pid_t pid() const { return pid_; }
+  uint32_t width() const { return width_; }
+  uint32_t height() const { return height_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string display_;
+  uint32_t width_, height_;
+};
+
+}  // namespace vugpu::test
