@@ -21,7 +21,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
 
   auto* socket = app.add_option("-s,--socket-path", cl.socket_path, "Listen for the VMM on this UNIX socket")
                      ->type_name("PATH");
-  auto* fd = app.add_option("-f,--fd", cl.fd, "Serve this already connected socket fd (from the VMM)")
+  auto* fd = app.add_option("-f,--fd", cl.fd, "Serve this inherited socket: connected (libvirt) or listening (systemd)")
                  ->type_name("N")
                  ->check(CLI::NonNegativeNumber);
   socket->excludes(fd);
@@ -33,13 +33,14 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                     ->type_name("FILE");
   check->excludes(config);
   app.add_flag("--list-plugins", cl.list_plugins, "List the plugins found, with their options, and exit");
-  app.add_flag("-g,--virgl", cl.overrides.virgl, "Use the renderer.virgl plugin (3D)");
+  // Short options as QEMU's vhost-user-gpu spells them (-c -f -s -r -v), so its scripts work.
+  app.add_flag("-v,--virgl", cl.overrides.virgl, "Use the renderer.virgl plugin (3D)");
   std::string render_node;
   app.add_option("-r,--render-node", render_node, "DRM render node for renderer.virgl (implies --virgl)")
       ->type_name("PATH");
   app.add_flag("--once", cl.once, "Exit when the first VMM disconnects");
   int verbose = 0;
-  app.add_flag("-v,--verbose", verbose, "More log output (-v debug, -vv trace)");
+  app.add_flag("--verbose", verbose, "More log output (once: debug, twice: trace)");
   std::string log_level;
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error (overrides the config)")
       ->type_name("LEVEL")

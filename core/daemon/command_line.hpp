@@ -16,7 +16,7 @@ struct CommandLine {
   bool list_plugins = false;
   bool once = false;
   std::string stats_file;
-  ConfigOverrides overrides;      // --virgl, --render-node, -v, --log-level
+  ConfigOverrides overrides;      // --virgl, --render-node, --verbose, --log-level
 };
 
 // Parses argv. Returns the command line, or the exit code when the program is done already

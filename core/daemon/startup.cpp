@@ -73,6 +73,13 @@ PluginSelection select_plugins(const PluginLoader& loader, const Config& config,
   return s;
 }
 
+bool host_has_render_node(const std::filesystem::path& dri) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dri, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().starts_with("renderD")) return true;
+  return false;
+}
+
 std::string capabilities_json(const Config& config, const PluginLoader& loader) {
   bool virgl = false;
   if (auto file = loader.find(kVirglRenderer)) {
@@ -84,10 +91,10 @@ std::string capabilities_json(const Config& config, const PluginLoader& loader) 
   }
   std::vector<std::string> features;
   if (config.device.edid) features.push_back("edid");
-  if (virgl) {
-    features.push_back("render-node");
-    features.push_back("virgl");
-  }
+  // libvirt picks the host's render node for a backend that advertises `render-node` and
+  // fails the domain when there is none: advertise it only where there is one.
+  if (virgl && host_has_render_node()) features.push_back("render-node");
+  if (virgl) features.push_back("virgl");
   std::string out = "{\n  \"type\": \"gpu\",\n  \"features\": [";
   for (size_t i = 0; i < features.size(); ++i) out += fmt::format("{}\n    \"{}\"", i ? "," : "", features[i]);
   out += features.empty() ? "]\n}\n" : "\n  ]\n}\n";

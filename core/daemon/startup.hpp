@@ -2,6 +2,7 @@
 // plugins it selects (opened, checked, options validated; nothing created yet). Every failure
 // is an exception with one line (ConfigError / PluginError), before anything is served.
 #pragma once
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -45,7 +46,11 @@ PluginSelection select_plugins(const PluginLoader& loader, const Config& config,
                                Log& log);
 
 // The vhost-user backend capabilities (JSON, as --print-capabilities prints them): "edid" when
-// the configuration offers it, "virgl" and "render-node" only when renderer.virgl loads.
+// the configuration offers it, "virgl" only when renderer.virgl loads, "render-node" only when
+// it loads and the host has a render node.
 std::string capabilities_json(const Config& config, const PluginLoader& loader);
+
+// Whether `dri` holds a DRM render node (an entry named renderD*: libvirt's own test).
+bool host_has_render_node(const std::filesystem::path& dri = "/dev/dri");
 
 }  // namespace vugpu

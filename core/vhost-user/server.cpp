@@ -94,8 +94,20 @@ struct VhostUserServer::Impl {
     socklen_t name_len = sizeof name;
     if (::getsockopt(fd.get(), SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM ||
         ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&name), &name_len) != 0 || name.ss_family != AF_UNIX)
-      throw failure(fmt::format("--fd {}: not a connected UNIX stream socket", fd.get()));
+      throw failure(fmt::format("--fd {}: not a UNIX stream socket", fd.get()));
     ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
+    // A listening socket (systemd socket activation) is accepted on like our own; a connected
+    // one (libvirt's socketpair) is the one VMM this process serves.
+    int listening = 0;
+    len = sizeof listening;
+    if (::getsockopt(fd.get(), SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0)
+      throw failure(fmt::format("--fd {}: SO_ACCEPTCONN: {}", fd.get(), std::strerror(errno)));
+    if (listening) {
+      ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);
+      log.info("vhost-user: accepting VMMs on the listening socket fd {}", fd.get());
+      listener.watch(loop, std::move(fd), [this] { accept(); });
+      return;
+    }
     adopted = true;
     log.info("vhost-user: serving the VMM on fd {}", fd.get());
     attach(std::move(fd));

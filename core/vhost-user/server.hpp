@@ -1,4 +1,5 @@
-// The vhost-user backend: listens on a UNIX socket (or adopts a connected fd), speaks the
+// The vhost-user backend: listens on a UNIX socket (or adopts an fd: a listening socket from
+// systemd, or a connected one from libvirt, told apart by SO_ACCEPTCONN), speaks the
 // vhost-user protocol with one VMM at a time, runs the control and cursor virtqueues into the
 // Device, and owns the vhost-user-gpu display channel (VmmDisplay) once the VMM sends
 // VHOST_USER_GPU_SET_SOCKET.
@@ -6,7 +7,7 @@
 // When the VMM disconnects (quits or is killed) the server resets the device (all guest state
 // dropped), unmaps guest memory, closes every fd of that connection, and accepts the next VMM
 // on the same socket; with once=true it stops the loop instead. A server started on an adopted
-// fd (--fd) has no socket to accept another VMM on, so it stops the loop too.
+// connected fd (--fd) has no socket to accept another VMM on, so it stops the loop too.
 //
 // A second VMM that connects while one is served is accepted and closed at once (logged), so
 // it fails fast instead of waiting in the listen backlog.
@@ -26,7 +27,7 @@ namespace vugpu {
 
 struct ServerOptions {
   std::string socket_path;  // listen here (unlinks a stale socket first) ...
-  int fd = -1;              // ... or serve this already connected socket (--fd)
+  int fd = -1;              // ... or serve this inherited socket, listening or connected (--fd)
   bool once = false;        // stop the loop after the first VMM disconnects
   // Longest wait for a VMM that stalls: the rest of a started message, a reply on the display
   // channel (GET_DISPLAY_INFO, GET_EDID, DMABUF_UPDATE), room in a full socket.

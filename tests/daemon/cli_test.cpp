@@ -7,6 +7,7 @@
 #include <boost/property_tree/ptree.hpp>
 #include <sstream>
 #include "config/config.hpp"
+#include "vugpu/plugin.hpp"
 #include "daemon_test_support.hpp"
 
 namespace vugpu::test {
@@ -28,6 +29,13 @@ std::vector<std::string> features_of(const ptree& caps) {
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+bool host_has_render_node() {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/dev/dri", ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().starts_with("renderD")) return true;
+  return false;
+}
 
 TEST(Cli, HelpAnswers) {
   const auto r = run({kVugpu, "--help"});
@@ -71,12 +79,38 @@ TEST(Capabilities, WithoutVirglPlugin) {
   EXPECT_EQ(features_of(caps), std::vector<std::string>{"edid"});
 }
 
-TEST(Capabilities, VirglAndRenderNodeWhenTheVirglPluginLoads) {
+// `render-node` follows the host: libvirt fails a domain on a host without one when the backend
+// advertises it. This host's answer, whichever it is, then a host with one faked in a private
+// mount namespace (a tmpfs over /dev holding dri/renderD128).
+TEST(Capabilities, VirglWhenTheVirglPluginLoadsRenderNodeOnlyWithOne) {
   const auto r = run({kVugpu, "--print-capabilities"}, plugins_from(test_plugin_dir() + "/fake-virgl"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto features = features_of(parse_json(r.out));
   std::sort(features.begin(), features.end());
+  if (host_has_render_node())
+    EXPECT_EQ(features, (std::vector<std::string>{"edid", "render-node", "virgl"}));
+  else
+    EXPECT_EQ(features, (std::vector<std::string>{"edid", "virgl"}));
+}
+
+TEST(Capabilities, RenderNodeWhenTheHostHasOne) {
+  const std::string script =
+      "mount -t tmpfs none /dev && mkdir /dev/dri && : > /dev/dri/renderD128 && exec \"$@\"";
+  const auto r = run({"/usr/bin/unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh", kVugpu, "--print-capabilities"},
+                     plugins_from(test_plugin_dir() + "/fake-virgl"));
+  ASSERT_EQ(r.exit_code, 0) << "unshare/mount failed:\n" << r.err;
+  auto features = features_of(parse_json(r.out));
+  std::sort(features.begin(), features.end());
   EXPECT_EQ(features, (std::vector<std::string>{"edid", "render-node", "virgl"}));
+}
+
+TEST(Capabilities, NoRenderNodeWithoutTheVirglPluginEvenWhenTheHostHasOne) {
+  const std::string script =
+      "mount -t tmpfs none /dev && mkdir /dev/dri && : > /dev/dri/renderD128 && exec \"$@\"";
+  const auto r = run({"/usr/bin/unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh", kVugpu, "--print-capabilities"},
+                     plugins_from(test_plugin_dir()));
+  ASSERT_EQ(r.exit_code, 0) << "unshare/mount failed:\n" << r.err;
+  EXPECT_EQ(features_of(parse_json(r.out)), std::vector<std::string>{"edid"});
 }
 
 TEST(Capabilities, NoEdidWhenTheConfigTurnsItOff) {
@@ -91,6 +125,33 @@ TEST(Capabilities, ShortOptionAsQemuSpellsIt) {
   const auto r = run({kVugpu, "-c"}, plugins_from(test_plugin_dir()));
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NO_THROW(parse_json(r.out));
+}
+
+// QEMU's vhost-user-gpu: -c --print-capabilities, -f --fd, -s --socket-path, -r --render-node,
+// -v --virgl. A script written for it must mean the same thing to vugpu.
+TEST(Cli, ShortOptionsMeanWhatQemusVhostUserGpuMeans) {
+  const auto r = run({kVugpu, "--help"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* pair : {"-c,--print-capabilities", "-f,--fd", "-s,--socket-path", "-r,--render-node", "-v,--virgl"})
+    EXPECT_TRUE(contains(r.out, pair)) << pair << " missing from --help:\n" << r.out;
+}
+
+TEST(Cli, ShortVIsVirglAsInQemu) {
+  TempDir dir;
+  const auto config = dir.file("c.toml", "presenters = [\"test.valid-presenter\"]\n");
+  const auto r = run({kVugpu, "--check-config", config, "-v"},
+                     plugins_from(test_plugin_dir() + "/fake-virgl:" + test_plugin_dir()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "renderer = \"renderer.virgl\"")) << r.out;
+}
+
+TEST(Cli, ShortROnlyNamesTheRenderNode) {
+  TempDir dir;
+  const auto config = dir.file("c.toml", "presenters = [\"test.valid-presenter\"]\n");
+  const auto r = run({kVugpu, "--check-config", config, "-r", "/dev/dri/renderD130"},
+                     plugins_from(test_plugin_dir() + "/fake-virgl:" + test_plugin_dir()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "render_node = \"/dev/dri/renderD130\"")) << r.out;
 }
 
 TEST(CheckConfig, GoodFilePrintsTheEffectiveConfigWithPluginDefaults) {
@@ -187,7 +248,9 @@ TEST(ListPlugins, ShowsTheTreePluginsWithOptions) {
 TEST(ListPlugins, BrokenFilesAreListedWithTheReason) {
   const auto r = run({kVugpu, "--list-plugins"}, plugins_from(test_plugin_dir()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, test_plugin_dir() + "/vugpu-test.wrong-abi.so: plugin ABI 2, this vugpu speaks ABI 1"))
+  EXPECT_TRUE(contains(r.out, test_plugin_dir() + "/vugpu-test.wrong-abi.so: plugin ABI " +
+                                  std::to_string(kAbiVersion + 1) + ", this vugpu speaks ABI " +
+                                  std::to_string(kAbiVersion)))
       << r.out;
   EXPECT_TRUE(contains(r.out, "test.valid-renderer 9.8.7 (renderer)")) << r.out;
 }
@@ -271,7 +334,7 @@ TEST(JsonDescriptor, PointsAtTheInstalledBinary) {
   const ptree d = parse_json(text.str());
   EXPECT_EQ(d.get<std::string>("type"), "gpu");
   EXPECT_FALSE(d.get<std::string>("description").empty());
-  EXPECT_EQ(d.get<std::string>("binary"), std::string(VUGPU_INSTALL_LIBEXECDIR) + "/vugpu");
+  EXPECT_EQ(d.get<std::string>("binary"), std::string(VUGPU_INSTALL_LIBEXECDIR) + "/vugpu/vugpu");
 }
 
 }  // namespace

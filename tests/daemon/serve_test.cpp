@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
@@ -100,6 +102,58 @@ TEST(Serve, AdoptedFdServesThatConnection) {
   const auto r = vugpu.wait(std::chrono::seconds(3));
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// systemd socket activation passes a listening socket on --fd: vugpu accepts VMMs on it, one
+// after another, and stays for the next (unlike a connected fd, which is the one VMM).
+TEST(Serve, ListeningFdAcceptsOneVmmAfterAnother) {
+  TempDir dir;
+  const auto socket = (dir.path() / "activated.sock").string();
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket.c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  ProcessOptions options = plugins_from(test_plugin_dir());
+  options.pass_fd = listener;
+  ChildProcess vugpu({kVugpu, "--config", test_config(dir), "--fd", "3", "--log-level", "debug"}, options);
+  ::close(listener);
+
+  for (int vmm = 0; vmm < 2; ++vmm) {
+    const int client = connect_to(socket);
+    ASSERT_GE(client, 0) << "VMM " << vmm << " could not connect";
+    // A vhost-user GET_FEATURES (request 1, flags version 1, no payload): the answer proves
+    // this connection was accepted and is served.
+    const uint32_t header[3] = {1, 1, 0};
+    ASSERT_EQ(::write(client, header, sizeof header), ssize_t(sizeof header));
+    uint32_t reply[3] = {};
+    uint64_t features = 0;
+    ASSERT_EQ(::recv(client, reply, sizeof reply, MSG_WAITALL), ssize_t(sizeof reply)) << "VMM " << vmm;
+    ASSERT_EQ(::recv(client, &features, sizeof features, MSG_WAITALL), ssize_t(sizeof features));
+    EXPECT_EQ(reply[0], 1u);
+    EXPECT_EQ(reply[2], sizeof features);
+    ::close(client);
+  }
+  EXPECT_FALSE(vugpu.exited_within(std::chrono::milliseconds(300))) << "left after a VMM on a listening fd";
+  vugpu.signal(SIGTERM);
+  const auto r = vugpu.wait(std::chrono::seconds(3));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("accepting VMMs on the listening socket fd 3"), std::string::npos) << r.err;
+}
+
+TEST(Serve, FdThatIsNotASocketIsRefused) {
+  TempDir dir;
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+  ProcessOptions options = plugins_from(test_plugin_dir());
+  options.pass_fd = pipe_fds[0];
+  const auto r = run({kVugpu, "--config", test_config(dir), "--fd", "3"}, options);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--fd 3: not a UNIX stream socket"), std::string::npos) << r.err;
 }
 
 TEST(Serve, PresentersAreShutDownOnSigterm) {
