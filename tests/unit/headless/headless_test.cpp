@@ -261,19 +261,34 @@ TEST_F(Headless, TriggerFifoSnapshotsNow) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "snap")) << "the FIFO it created is removed";
 }
 
+// Counted, not timed: a snapshot copies the frame (HostServices::count_copy), and the timer is
+// the only thing on this loop, so each run_once() that returns before its generous time-out
+// handled one tick. Five ticks with nothing new must copy nothing.
 TEST_F(Headless, PeriodicSnapshotsOnlyOfChangedScanouts) {
   start("snapshot_path = \"%D/p-%n.png\"\ninterval_ms = 20\nsnapshot_on_exit = false\n");
   GuestImage img(4, 4, DRM_FORMAT_XRGB8888);
+  constexpr uint64_t kFrame = 4 * 4 * 4;
+  const auto copied = [&] { return links_.bytes_copied.load(); };
+  // Ticks until `bytes` were copied (the 30 s bound is only a safety net for a dead timer).
+  const auto run_until_copied = [&](uint64_t bytes) {
+    const auto safety = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (copied() < bytes && std::chrono::steady_clock::now() < safety) loop_.run_once(1000);
+    return copied() == bytes;
+  };
+  const auto run_ticks = [&](int ticks) {
+    for (int i = 0; i < ticks; ++i) loop_.run_once(2000);
+  };
   img.paint(6);
   present(0, img.frame(), {0, 0, 4, 4});
-  const auto run_for = [&](int ms) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (std::chrono::steady_clock::now() < end) loop_.run_once(10);
-  };
-  run_for(120);  // several ticks, one change: one snapshot
+  ASSERT_EQ(copied(), kFrame);
+  ASSERT_TRUE(run_until_copied(2 * kFrame)) << "no snapshot of the changed scanout";
+  run_ticks(5);
+  EXPECT_EQ(copied(), 2 * kFrame) << "snapshots of a scanout that did not change";
   img.paint(7);
   present(0, img.frame(), {0, 0, 4, 4});
-  run_for(120);
+  ASSERT_TRUE(run_until_copied(4 * kFrame)) << "no snapshot after the second change";
+  run_ticks(5);
+  EXPECT_EQ(copied(), 4 * kFrame) << "snapshots of a scanout that did not change";
   presenter_->shutdown();
   expect_png_shows(dir_ / "p-1.png", img, {0, 0, 4, 4}, 6);
   expect_png_shows(dir_ / "p-2.png", img, {0, 0, 4, 4}, 7);

@@ -148,14 +148,25 @@ namespace vugpu::test {
 namespace {
 
 // Out of order teardown (a resource state outliving the renderer) must not call into a
-// virglrenderer that is gone.
+// virglrenderer that is gone -- nor into the one that runs now: a new renderer has its own
+// resource 40, which a stale unref of the old state's id would destroy.
 TEST_F(VirglTest, StateOutlivingTheRendererIsHarmless) {
   Resource& r = make_2d(40, 16, 16);
   GuestBacking b{pattern(16, 16)};
   attach(r, b);
+  ASSERT_TRUE(virgl_knows(40));
   renderer_.reset();
-  r.renderer_state.reset();  // must not unref in a virglrenderer that was cleaned up
-  SUCCEED();
+  EXPECT_FALSE(virgl_knows(40)) << "the old renderer's cleanup left its resource in virglrenderer";
+  renderer_ = plugin_->descriptor().create_renderer(host_, virgl_options());
+  ASSERT_TRUE(renderer_);
+  Resource& successor = make_2d(40, 8, 8);
+  ASSERT_TRUE(virgl_knows(40));
+  r.renderer_state.reset();  // the old renderer's state goes last
+  EXPECT_TRUE(virgl_knows(40)) << "the stale state unref'd the new renderer's resource 40";
+  virgl_renderer_resource_info info{};
+  ASSERT_EQ(virgl_renderer_resource_get_info(40, &info), 0);
+  EXPECT_EQ(info.width, 8u) << "resource 40 is not the new renderer's";
+  EXPECT_TRUE(successor.renderer_state);
 }
 
 }  // namespace
