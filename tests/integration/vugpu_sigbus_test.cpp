@@ -18,7 +18,6 @@ constexpr uint32_t kOk = VIRTIO_GPU_RESP_OK_NODATA;
 
 class VugpuSigbus : public ::testing::Test {
  protected:
-  void SetUp() override { VUGPU_START_OR_SKIP(s_, {{320, 200, true}}); }
   void TearDown() override {
     if (HasFailure() && s_.backend) std::cout << "--- diagnostics ---\n" << s_.diagnostics() << "\n";
   }
@@ -63,6 +62,7 @@ class VugpuSigbus : public ::testing::Test {
 };
 
 TEST_F(VugpuSigbus, BackingTruncatedUnderATransfer) {
+  VUGPU_START_OR_SKIP(s_, {{320, 200, true}});
   connect();
   GuestDriver& gpu = *s_.gpu;
   GuestAllocation backing = s_.vmm->allocator().allocate_in_region(1, 320 * 200 * 4);
@@ -82,12 +82,13 @@ TEST_F(VugpuSigbus, BackingTruncatedUnderATransfer) {
   expect_next_vmm_served();
 }
 
-// A blob resource's view (blob.guest maps the guest's pages) on a scanout, flushed after the
-// VMM truncated the pages under it. Skipped while no blob plugin is configured.
+// A blob resource's view (blob.guest) on a scanout, flushed after the VMM truncated the pages
+// under it. On unsealed RAM blob.guest makes a gather view, which reads the core's guarded
+// mapping at each flush; a mapping view registered with a GuardedMapping behaves the same.
 TEST_F(VugpuSigbus, BlobViewTruncatedUnderAFlush) {
+  VUGPU_START_OR_SKIP(s_, {{320, 200, true}}, "blob = \"blob.guest\"");
   connect(vu::bit(vu::kFeatureResourceBlob));
-  if (!s_.vmm->has_feature(vu::kFeatureResourceBlob))
-    GTEST_SKIP() << "the daemon does not offer VIRTIO_GPU_F_RESOURCE_BLOB (no blob plugin in its configuration)";
+  ASSERT_TRUE(s_.vmm->has_feature(vu::kFeatureResourceBlob)) << "blob.guest configured, RESOURCE_BLOB not offered";
   GuestDriver& gpu = *s_.gpu;
   const uint32_t w = 320, h = 200, stride = w * 4;
   GuestAllocation pages = s_.vmm->allocator().allocate_in_region(1, uint64_t(stride) * h);
