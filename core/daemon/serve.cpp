@@ -20,9 +20,9 @@ namespace {
 class PluginHosts {
  public:
   PluginHosts(EventLoop& loop, Log& log, HostLinks& links) : loop_(loop), log_(log), links_(links) {}
-  HostServices& add(std::string_view plugin_name) {
+  HostServices& add(std::string_view plugin_name, bool presenter = false) {
     auto& tagged = logs_.emplace_back(log_, std::string(plugin_name));
-    return hosts_.emplace_back(loop_, tagged, links_);
+    return hosts_.emplace_back(loop_, tagged, links_, presenter);
   }
 
  private:
@@ -47,7 +47,7 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   std::vector<PluginInstance<Presenter>> presenters;
   std::vector<Presenter*> presenter_pointers;
   for (auto& p : plugins.presenters) {
-    presenters.push_back(create_presenter(p.library, hosts.add(p.library->name()), p.options));
+    presenters.push_back(create_presenter(p.library, hosts.add(p.library->name(), true), p.options));
     presenter_pointers.push_back(presenters.back().get());
   }
 
@@ -65,7 +65,7 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
 
   const auto write_stats = [&] {
     if (cl.stats_file.empty()) return;
-    if (auto error = write_stats_file(cl.stats_file, stats_json(links.bytes_copied.load(), device.stats()));
+    if (auto error = write_stats_file(cl.stats_file, stats_json(links.bytes_copied.load(), device.stats(), links.presenter_bytes_copied.load()));
         !error.empty())
       log.error("stats: {}", error);
   };

@@ -137,6 +137,7 @@ Status Device::Impl::cmd_resource_create_blob(const protocol::Request& req) {
       return s;
     }
   }
+  ++stats_.blob_resources_created;
   return Status::Ok;
 }
 
@@ -196,6 +197,7 @@ Status Device::Impl::cmd_set_scanout_blob(const protocol::Request& req) {
   s.view = r;
   s.blob = BlobLayout{true, c.width, c.height, *fourcc, c.strides[0], offset};
   announce(c.scanout_id, DisplayMode{r.width, r.height, true});
+  ++stats_.blob_scanouts_set;
   return Status::Ok;
 }
 
@@ -246,6 +248,7 @@ Status Device::Impl::blob_flush(Resource& res, BlobResource& blob, const Rect& r
     for (Presenter* p : presenters_) {
       p->present(i, frame, local, make_release(counter));
       ++stats_.frames_presented;
+      ++stats_.blob_frames_presented;
     }
   }
   if (counter->outstanding.fetch_sub(1) != 1) waiting_release_ = std::move(counter);

@@ -66,6 +66,7 @@ struct DeviceStats {
   uint64_t commands = 0, errors = 0;
   uint64_t frames_presented = 0;
   uint64_t resources = 0, host_bytes = 0;
+  uint64_t blob_resources_created = 0, blob_scanouts_set = 0, blob_frames_presented = 0;
 };
 
 class Device {

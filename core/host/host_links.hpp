@@ -16,6 +16,9 @@ struct HostLinks {
 
   // HostServices::count_copy adds here (any thread). Read by the stats dump and benchmarks.
   std::atomic<uint64_t> bytes_copied{0};
+  // The part of bytes_copied that presenters copied (a presenter's own HostServices counts
+  // here too): the rest is the device's (renderer, blob provider), which a blob flush keeps at 0.
+  std::atomic<uint64_t> presenter_bytes_copied{0};
 };
 
 }  // namespace vugpu

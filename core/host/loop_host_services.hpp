@@ -14,7 +14,9 @@ namespace vugpu {
 
 class LoopHostServices final : public HostServices {
  public:
-  LoopHostServices(EventLoop& loop, Log& log, HostLinks& links) : loop_(loop), log_(log), links_(links) {}
+  // presenter: this object serves a presenter (its copies also count as presenter copies).
+  LoopHostServices(EventLoop& loop, Log& log, HostLinks& links, bool presenter = false)
+      : loop_(loop), log_(log), links_(links), presenter_(presenter) {}
   ~LoopHostServices() override;
   LoopHostServices(const LoopHostServices&) = delete;
   LoopHostServices& operator=(const LoopHostServices&) = delete;
@@ -25,12 +27,16 @@ class LoopHostServices final : public HostServices {
   void unwatch_fd(WatchId id) override;
   VmmDisplay* vmm_display() override;
   void fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id) override;
-  void count_copy(uint64_t bytes) override { links_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed); }
+  void count_copy(uint64_t bytes) override {
+    links_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed);
+    if (presenter_) links_.presenter_bytes_copied.fetch_add(bytes, std::memory_order_relaxed);
+  }
 
  private:
   EventLoop& loop_;
   Log& log_;
   HostLinks& links_;
+  const bool presenter_;
   std::set<WatchId> watches_;
 };
 

@@ -10,7 +10,9 @@
 
 namespace vugpu {
 
-std::string stats_json(uint64_t bytes_copied, const DeviceStats& device);
+// presenter_bytes_copied: the presenters' part of bytes_copied; the rest is written as
+// device_bytes_copied (renderer and blob provider: 0 for the guest's blob frames).
+std::string stats_json(uint64_t bytes_copied, const DeviceStats& device, uint64_t presenter_bytes_copied = 0);
 
 // Writes `json` (plus a newline) to `path` atomically (temporary file + rename), so a reader
 // sees the old or the new file, never half of one. Returns "" or the reason it failed.
