@@ -18,8 +18,9 @@ def main():
     vmlib.add_common_args(p)
     p.add_argument("--scenario", choices=SCENARIOS, default="modetest")
     p.add_argument("--window", action="store_true",
-                   help="show QEMU's GTK window (-display gtk,gl=on; needs $DISPLAY) and keep "
-                        "running until it is closed")
+                   help="show the guest in vugpu's own SDL window (present.sdl, beside QEMU's "
+                        "console; needs $DISPLAY, no GPU) and keep running until it is closed; "
+                        "with --backend qemu: QEMU's GTK window (-display gtk,gl=on, needs a GPU)")
     p.add_argument("--out", default=os.path.join(vmlib.REPO, "build", "demo"),
                    help="folder for the PNG(s) (default build/demo)")
     args = p.parse_args()
@@ -32,12 +33,19 @@ def main():
     try:
         with vmlib.Session(args, "demo") as s:
             who = "qemu" if s.is_qemu_backend() else os.path.basename(s.backend_argv[0])
-            s.start_backend()
+            own_window = args.window and not s.is_qemu_backend()
+            if own_window:  # vugpu's window: QEMU keeps no display, vugpu shows the guest itself
+                config = os.path.join(args.out, "vugpu-window.toml")
+                with open(config, "w") as f:
+                    f.write('presenters = ["present.vhost-user", "present.sdl"]\n'
+                            '[plugin."present.sdl"]\nvm_name = "vugpu demo"\nclose = "exit"\n')
+                s.backend_argv += ["--config", config]
+            backend = s.start_backend()
             dual = args.scenario.startswith("dual")
             try:
                 vm = s.start_vm(args.scenario, max_outputs=2 if dual else None,
                                 append=["video=Virtual-2:1024x768e"] if dual else [],
-                                display="gtk,gl=on" if args.window else None)
+                                display="gtk,gl=on" if args.window and not own_window else None)
                 time.sleep(1.0)
                 vm._check_alive()
             except vmlib.TestFailure as e:
@@ -67,7 +75,7 @@ def main():
                 paths.append(path)
             if args.window:
                 log("   window open; close it (or Ctrl-C) to stop")
-                while vm.alive():
+                while vm.alive() and backend.alive():  # vugpu exits when its window is closed
                     time.sleep(0.5)
             for path in paths:
                 print(path, flush=True)
