@@ -155,7 +155,10 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
         if (it == windows_.end()) {
           try {
             it = windows_.emplace(id, std::make_unique<SdlWindow>(id, *c.mode, options_)).first;
-            log_.info("scanout {}: window {}x{}", id, c.mode->width, c.mode->height);
+            SDL_RendererInfo info{};
+            SDL_GetRendererInfo(it->second->renderer(), &info);
+            log_.info("scanout {}: window {}x{}, SDL renderer {}", id, c.mode->width, c.mode->height,
+                      info.name ? info.name : "?");
           } catch (const std::exception& e) {
             log_.error("scanout {}: {} (the device goes on without this window)", id, e.what());
           }
