@@ -11,6 +11,14 @@
 
 namespace vugpu::sdl {
 
+using window::CursorPicture;
+using window::CursorState;
+using window::PendingFrame;
+using window::Placement;
+using window::ScanoutChanges;
+using window::ScanoutMailbox;
+using window::place;
+
 class CursorSprite {
  public:
   void update(SDL_Renderer* renderer, const CursorState& state);

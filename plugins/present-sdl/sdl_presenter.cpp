@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include "rgb_png.hpp"
 #include "screenshot.hpp"
 
 namespace vugpu::sdl {
@@ -16,7 +17,7 @@ bool has_env(const char* name) {
 }  // namespace
 
 SdlPresenter::SdlPresenter(HostServices& host, SdlOptions options) : host_(host), options_(std::move(options)) {
-  check_screenshot_path(options_.screenshot_path);
+  window::check_screenshot_path(options_.screenshot_path);
   if (!has_env("DISPLAY") && !has_env("WAYLAND_DISPLAY"))
     throw std::runtime_error("no display: $DISPLAY is not set (nor $WAYLAND_DISPLAY); present.sdl needs an X11 or "
                              "Wayland display (use present.headless without one)");

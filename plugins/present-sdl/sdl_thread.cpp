@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
+#include "rgb_png.hpp"
 #include "screenshot.hpp"
 
 namespace vugpu::sdl {
@@ -216,7 +217,7 @@ void SdlThread::redraw_due(Clock::time_point now) {
     }
     std::string shot;
     if (screenshot_scanout_ == id) {
-      shot = expand_screenshot_path(options_.screenshot_path, id, ++screenshots_);
+      shot = window::expand_screenshot_path(options_.screenshot_path, id, ++screenshots_);
       screenshot_scanout_ = UINT32_MAX;
     }
     try {

@@ -25,6 +25,14 @@
 
 namespace vugpu::sdl {
 
+using window::CursorPicture;
+using window::CursorState;
+using window::PendingFrame;
+using window::Placement;
+using window::ScanoutChanges;
+using window::ScanoutMailbox;
+using window::place;
+
 struct SdlStats {
   std::atomic<uint64_t> uploads{0}, bytes_uploaded{0}, redraws{0}, unreadable{0};
 };

@@ -1,11 +1,11 @@
-// The hand-over from the device loop to the SDL thread: per scanout, the latest mode, the
+// The hand-over from the device loop to the toolkit thread: per scanout, the latest mode, the
 // latest frame not yet uploaded (with the union of the damage since the last upload) and the
 // latest cursor. Nothing queues up: a frame that arrives before the previous one was taken
 // replaces it (the previous one is released at once, its damage kept), so a burst of flushes
 // costs one upload and the last frame is never lost.
 //
 // Threading: put_*() on the device loop (never blocks beyond a short mutex hold, never waits
-// for the SDL thread); take() on the SDL thread. `wake` runs (outside the lock, on the device
+// for the toolkit thread); take() on the toolkit thread. `wake` runs (outside the lock, on the device
 // loop) when the mailbox goes from empty to non-empty: one wake-up per batch, not per frame.
 #pragma once
 #include <array>
@@ -20,7 +20,7 @@
 #include "vugpu/frame.hpp"
 #include "vugpu/presenter.hpp"
 
-namespace vugpu::sdl {
+namespace vugpu::window {
 
 struct PendingFrame {
   std::chrono::steady_clock::time_point flushed;  // when present() got it (latency statistics)
@@ -59,11 +59,11 @@ class ScanoutMailbox {
 
   std::map<uint32_t, ScanoutChanges> take();
 
-  // Frames replaced by a newer one before the SDL thread took them. Any thread.
+  // Frames replaced by a newer one before the toolkit thread took them. Any thread.
   uint64_t coalesced() const { return coalesced_.load(std::memory_order_relaxed); }
 
  private:
-  // Call with the lock held; true when the caller must wake the SDL thread after unlocking.
+  // Call with the lock held; true when the caller must wake the toolkit thread after unlocking.
   bool mark_pending();
 
   std::function<void()> wake_;
@@ -74,4 +74,4 @@ class ScanoutMailbox {
   std::atomic<uint64_t> coalesced_{0};
 };
 
-}  // namespace vugpu::sdl
+}  // namespace vugpu::window

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace vugpu::sdl {
+namespace vugpu::window {
 
 namespace {
 
@@ -102,4 +102,4 @@ std::map<uint32_t, ScanoutChanges> ScanoutMailbox::take() {
   return std::exchange(pending_, {});
 }
 
-}  // namespace vugpu::sdl
+}  // namespace vugpu::window

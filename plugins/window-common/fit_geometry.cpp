@@ -1,6 +1,6 @@
 #include "fit_geometry.hpp"
 
-namespace vugpu::sdl {
+namespace vugpu::window {
 
 Placement place(uint32_t pw, uint32_t ph, uint32_t dw, uint32_t dh, uint32_t zoom) {
   Placement p;
@@ -28,4 +28,4 @@ Placement place(uint32_t pw, uint32_t ph, uint32_t dw, uint32_t dh, uint32_t zoo
   return p;
 }
 
-}  // namespace vugpu::sdl
+}  // namespace vugpu::window

@@ -3,7 +3,7 @@
 #pragma once
 #include <cstdint>
 
-namespace vugpu::sdl {
+namespace vugpu::window {
 
 struct Placement {
   int32_t x = 0, y = 0;          // top-left of the picture in drawable pixels (may be < 0: cropped)
@@ -18,4 +18,4 @@ struct Placement {
 Placement place(uint32_t picture_width, uint32_t picture_height, uint32_t drawable_width, uint32_t drawable_height,
                 uint32_t zoom);
 
-}  // namespace vugpu::sdl
+}  // namespace vugpu::window
