@@ -1,50 +1,28 @@
 #include "headless_presenter.hpp"
 
-#include <sys/timerfd.h>
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
 #include "snapshot_path.hpp"
 
 namespace vugpu::headless {
+
+using snapshots::SnapshotJob;
+using snapshots::SnapshotOptions;
 
 namespace {
 constexpr size_t kMaxPendingSnapshots = 16;
 }  // namespace
 
-HeadlessOptions HeadlessOptions::from(const OptionValues& values) {
-  HeadlessOptions o;
-  o.snapshot_path = values.get_string("snapshot_path");
-  o.interval_ms = values.get_int("interval_ms");
-  o.snapshot_on_exit = values.get_bool("snapshot_on_exit");
-  o.trigger_fifo = values.get_string("trigger_fifo");
-  if (o.interval_ms < -1)
-    throw std::invalid_argument("interval_ms = " + std::to_string(o.interval_ms) +
-                                ": use -1 (never), 0 (every frame) or a number of milliseconds");
-  check_snapshot_pattern(o.snapshot_path);
-  if (o.snapshot_path.empty() && !o.trigger_fifo.empty())
-    throw std::invalid_argument("trigger_fifo is set but snapshot_path is empty: there is nowhere to write snapshots");
-  return o;
-}
-
-HeadlessPresenter::HeadlessPresenter(HostServices& host, HeadlessOptions options)
+HeadlessPresenter::HeadlessPresenter(HostServices& host, SnapshotOptions options)
     : host_(host), options_(std::move(options)) {
   if (options_.snapshot_path.empty()) return;
-  writer_ = std::make_unique<SnapshotWriter>(host_.log(), kMaxPendingSnapshots);
-  if (options_.interval_ms > 0) {
-    timer_ = UniqueFd(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
-    if (!timer_) throw std::runtime_error(std::string("timerfd: ") + std::strerror(errno));
-    itimerspec spec{};
-    spec.it_interval.tv_sec = options_.interval_ms / 1000;
-    spec.it_interval.tv_nsec = (options_.interval_ms % 1000) * 1000000;
-    spec.it_value = spec.it_interval;
-    if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0)
-      throw std::runtime_error(std::string("timerfd_settime: ") + std::strerror(errno));
-    timer_watch_ = host_.watch_fd(timer_.get(), [this] { on_timer(); });
-  }
+  writer_ = std::make_unique<snapshots::SnapshotWriter>(host_.log(), kMaxPendingSnapshots);
+  if (options_.interval_ms > 0)
+    timer_ = std::make_unique<snapshots::SnapshotTimer>(host_, options_.interval_ms, [this] {
+      for (auto& [id, s] : scanouts_)
+        if (s.changed) snapshot(id, s);
+    });
   if (!options_.trigger_fifo.empty())
-    trigger_ = std::make_unique<SnapshotTrigger>(host_, options_.trigger_fifo, [this] {
+    trigger_ = std::make_unique<snapshots::SnapshotTrigger>(host_, options_.trigger_fifo, [this] {
       for (auto& [id, scanout] : scanouts_) snapshot(id, scanout);
     });
 }
@@ -54,7 +32,7 @@ HeadlessPresenter::~HeadlessPresenter() { shutdown(); }
 void HeadlessPresenter::set_scanout(uint32_t scanout_id, const DisplayMode& mode) {
   Scanout& s = scanouts_[scanout_id];
   s.enabled = mode.enabled;
-  if (mode.enabled && scanout_id > 0 && writer_ && !pattern_names_scanout(options_.snapshot_path))
+  if (mode.enabled && scanout_id > 0 && writer_ && !snapshots::pattern_names_scanout(options_.snapshot_path))
     host_.log().warn("snapshot_path '{}' has no %s: scanout {} overwrites the snapshots of other scanouts",
                      options_.snapshot_path, scanout_id);
 }
@@ -86,7 +64,7 @@ void HeadlessPresenter::reset() {
 void HeadlessPresenter::snapshot(uint32_t scanout_id, Scanout& s, bool at_exit) {
   if (!writer_ || s.image.empty()) return;
   SnapshotJob job;
-  job.file = expand_snapshot_pattern(options_.snapshot_path, scanout_id, s.frames);
+  job.file = snapshots::expand_snapshot_pattern(options_.snapshot_path, scanout_id, s.frames);
   job.pixels = writer_->take_buffer(s.image.pixels().size());
   std::copy(s.image.pixels().begin(), s.image.pixels().end(), job.pixels.begin());
   job.width = s.image.width();
@@ -100,18 +78,10 @@ void HeadlessPresenter::snapshot(uint32_t scanout_id, Scanout& s, bool at_exit) 
     host_.log().warn("scanout {}: snapshot skipped, {} are still being written", scanout_id, kMaxPendingSnapshots);
 }
 
-void HeadlessPresenter::on_timer() {
-  uint64_t expirations = 0;
-  [[maybe_unused]] auto n = ::read(timer_.get(), &expirations, sizeof expirations);
-  for (auto& [id, s] : scanouts_)
-    if (s.changed) snapshot(id, s);
-}
-
 void HeadlessPresenter::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  if (timer_watch_) host_.unwatch_fd(timer_watch_);
-  timer_watch_ = 0;
+  timer_.reset();
   trigger_.reset();
   if (writer_ && options_.snapshot_on_exit)
     for (auto& [id, s] : scanouts_) snapshot(id, s, true);

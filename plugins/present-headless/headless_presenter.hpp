@@ -3,13 +3,13 @@
 // reference presenter without GL: what tests and benchmarks run against.
 //
 // Threading: every method on the device loop thread (Presenter's rule). PNG encoding runs on
-// a writer thread (SnapshotWriter); present() only copies the damaged pixels.
+// a writer thread (snapshots::SnapshotWriter); present() only copies the damaged pixels.
 #pragma once
 #include <map>
 #include <memory>
-#include "headless_options.hpp"
-#include "vugpu/unique_fd.hpp"
 #include "scanout_image.hpp"
+#include "snapshot_options.hpp"
+#include "snapshot_timer.hpp"
 #include "snapshot_trigger.hpp"
 #include "snapshot_writer.hpp"
 #include "vugpu/host.hpp"
@@ -20,7 +20,7 @@ namespace vugpu::headless {
 class HeadlessPresenter final : public Presenter {
  public:
   // Throws std::runtime_error when the timer or trigger FIFO cannot be set up.
-  HeadlessPresenter(HostServices& host, HeadlessOptions options);
+  HeadlessPresenter(HostServices& host, snapshots::SnapshotOptions options);
   ~HeadlessPresenter() override;
 
   void set_scanout(uint32_t scanout_id, const DisplayMode& mode) override;
@@ -38,15 +38,13 @@ class HeadlessPresenter final : public Presenter {
   };
 
   void snapshot(uint32_t scanout_id, Scanout& scanout, bool at_exit = false);
-  void on_timer();
 
   HostServices& host_;
-  const HeadlessOptions options_;
+  const snapshots::SnapshotOptions options_;
   std::map<uint32_t, Scanout> scanouts_;
-  std::unique_ptr<SnapshotWriter> writer_;  // only when snapshot_path is set
-  UniqueFd timer_;
-  HostServices::WatchId timer_watch_ = 0;
-  std::unique_ptr<SnapshotTrigger> trigger_;
+  std::unique_ptr<snapshots::SnapshotWriter> writer_;  // only when snapshot_path is set
+  std::unique_ptr<snapshots::SnapshotTimer> timer_;
+  std::unique_ptr<snapshots::SnapshotTrigger> trigger_;
   uint64_t frames_ = 0, bytes_copied_ = 0, unreadable_frames_ = 0;
   bool shut_down_ = false;
 };

@@ -1,33 +1,9 @@
 #include "scanout_image.hpp"
 
-#include <drm_fourcc.h>
-#include <sys/mman.h>
 #include <cstring>
+#include "mapped_dmabuf.hpp"
 
 namespace vugpu::headless {
-
-namespace {
-
-// Read-only view of a linear dmabuf for the duration of one copy.
-class DmabufView {
- public:
-  DmabufView(int fd, uint64_t length) : length_(length) {
-    void* p = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
-    base_ = p == MAP_FAILED ? nullptr : static_cast<const uint8_t*>(p);
-  }
-  ~DmabufView() {
-    if (base_) ::munmap(const_cast<uint8_t*>(base_), length_);
-  }
-  DmabufView(const DmabufView&) = delete;
-  DmabufView& operator=(const DmabufView&) = delete;
-  const uint8_t* data() const { return base_; }
-
- private:
-  uint64_t length_;
-  const uint8_t* base_ = nullptr;
-};
-
-}  // namespace
 
 uint64_t ScanoutImage::update(const Frame& frame, const Rect& damage) {
   if (frame.view.empty() || !frame.view.inside(frame.width, frame.height) || frame.stride < uint64_t{frame.width} * 4)
@@ -42,10 +18,9 @@ uint64_t ScanoutImage::update(const Frame& frame, const Rect& damage) {
   }
   if (rect.empty()) return 0;
   if (frame.pixels) return copy(frame, frame.pixels, rect);
-  if (frame.dmabuf_fd < 0 || frame.modifier != DRM_FORMAT_MOD_LINEAR) return 0;
-  DmabufView view(frame.dmabuf_fd, uint64_t{frame.dmabuf_offset} + uint64_t{frame.stride} * frame.height);
+  const snapshots::MappedDmabuf view(frame);
   if (!view.data()) return 0;
-  return copy(frame, view.data() + frame.dmabuf_offset, rect);
+  return copy(frame, view.data(), rect);
 }
 
 // `base` points at row 0 of the resource; `rect` is in scanout coordinates, inside the view.

@@ -13,77 +13,18 @@
 #include "vugpu/unique_fd.hpp"
 #include "plugin/loader.hpp"
 #include "plugin/plugin_error.hpp"
+#include "guest_image.hpp"
 #include "png_reader.hpp"
 #include "vugpu/format.hpp"
-
-static_assert(std::endian::native == std::endian::little, "DRM fourccs name little-endian words");
 
 namespace vugpu {
 namespace {
 
-struct Rgba {
-  uint8_t r, g, b, a;
-  friend bool operator==(const Rgba&, const Rgba&) = default;
-};
-
-// Packs one pixel the way DRM defines each format: a little-endian 32-bit word, most
-// significant component named first (XRGB8888 = [31:0] x:R:G:B). Written independently of
-// vugpu::channel_offsets, which the presenter uses.
-uint32_t pack(uint32_t fourcc, Rgba p, uint8_t filler) {
-  const auto word = [](uint8_t c3, uint8_t c2, uint8_t c1, uint8_t c0) {
-    return uint32_t{c3} << 24 | uint32_t{c2} << 16 | uint32_t{c1} << 8 | c0;
-  };
-  switch (fourcc) {
-    case DRM_FORMAT_ARGB8888: return word(p.a, p.r, p.g, p.b);
-    case DRM_FORMAT_XRGB8888: return word(filler, p.r, p.g, p.b);
-    case DRM_FORMAT_BGRA8888: return word(p.b, p.g, p.r, p.a);
-    case DRM_FORMAT_BGRX8888: return word(p.b, p.g, p.r, filler);
-    case DRM_FORMAT_ABGR8888: return word(p.a, p.b, p.g, p.r);
-    case DRM_FORMAT_RGBX8888: return word(p.r, p.g, p.b, filler);
-    case DRM_FORMAT_RGBA8888: return word(p.r, p.g, p.b, p.a);
-    case DRM_FORMAT_XBGR8888: return word(filler, p.b, p.g, p.r);
-  }
-  ADD_FAILURE() << "fourcc " << fourcc;
-  return 0;
-}
-
-bool has_alpha(uint32_t fourcc) {
-  return fourcc == DRM_FORMAT_ARGB8888 || fourcc == DRM_FORMAT_BGRA8888 || fourcc == DRM_FORMAT_ABGR8888 ||
-         fourcc == DRM_FORMAT_RGBA8888;
-}
-
-Rgba color(uint32_t x, uint32_t y, uint32_t seed) {
-  return {uint8_t(x * 37 + y * 11 + seed), uint8_t(x * 5 + y * 71 + 2 * seed), uint8_t(x * 13 + y * 3 + 3 * seed),
-          uint8_t(x * 7 + y * 29 + 5 * seed + 1)};
-}
-
-// A resource's pixels as the guest wrote them (rows `stride` bytes apart, padding included).
-struct GuestImage {
-  uint32_t width, height, fourcc, stride;
-  std::vector<uint8_t> bytes;
-  GuestImage(uint32_t w, uint32_t h, uint32_t f) : width(w), height(h), fourcc(f), stride(w * 4 + 12), bytes(stride * h, 0xEE) {}
-
-  void paint(uint32_t seed, Rect r) {
-    for (uint32_t y = r.y; y < r.bottom(); ++y)
-      for (uint32_t x = r.x; x < r.right(); ++x) {
-        const uint32_t v = pack(fourcc, color(x, y, seed), uint8_t(0x5A + x));
-        std::memcpy(&bytes[y * stride + x * 4], &v, 4);
-      }
-  }
-  void paint(uint32_t seed) { paint(seed, {0, 0, width, height}); }
-  Frame frame(Rect view) const {
-    Frame f;
-    f.resource_id = 7;
-    f.width = width;
-    f.height = height;
-    f.stride = stride;
-    f.fourcc = fourcc;
-    f.pixels = bytes.data();
-    f.view = view;
-    return f;
-  }
-  Frame frame() const { return frame({0, 0, width, height}); }
-};
+using test::color;
+using test::fourcc_name;
+using test::GuestImage;
+using test::has_alpha;
+using test::Rgba;
 
 class Headless : public ::testing::Test {
  protected:
@@ -139,12 +80,6 @@ class Headless : public ::testing::Test {
   PluginInstance<Presenter> presenter_;
   std::filesystem::path dir_;
 };
-
-std::string fourcc_name(uint32_t f) {
-  std::string name(4, ' ');
-  for (int i = 0; i < 4; ++i) name[i] = char(f >> (8 * i));
-  return name;
-}
 
 class HeadlessFormats : public Headless, public ::testing::WithParamInterface<uint32_t> {};
 

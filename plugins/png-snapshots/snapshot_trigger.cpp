@@ -6,7 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 SnapshotTrigger::SnapshotTrigger(HostServices& host, std::filesystem::path path, std::function<void()> on_trigger)
     : host_(host), path_(std::move(path)), on_trigger_(std::move(on_trigger)) {
@@ -52,4 +52,4 @@ void SnapshotTrigger::drain() {
   if (requested) on_trigger_();  // one snapshot per burst of writes
 }
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots

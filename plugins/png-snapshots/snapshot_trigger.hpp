@@ -8,7 +8,7 @@
 #include "vugpu/unique_fd.hpp"
 #include "vugpu/host.hpp"
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 class SnapshotTrigger {
  public:
@@ -30,4 +30,4 @@ class SnapshotTrigger {
   HostServices::WatchId watch_ = 0;
 };
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots

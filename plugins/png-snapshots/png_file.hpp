@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 struct ImageView {
   const uint8_t* pixels = nullptr;
@@ -15,4 +15,4 @@ struct ImageView {
 // Throws std::runtime_error with the file name and the reason. Creates missing parent folders.
 void write_png(const std::filesystem::path& file, const ImageView& image, int compression_level = 1);
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots

@@ -2,7 +2,7 @@
 
 #include "png_file.hpp"
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 SnapshotWriter::SnapshotWriter(Log& log, size_t max_pending)
     : log_(log), max_pending_(max_pending), thread_([this] { run(); }) {}
@@ -75,4 +75,4 @@ void SnapshotWriter::run() {
   }
 }
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots

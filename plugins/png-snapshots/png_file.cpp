@@ -11,7 +11,7 @@
 #include <vector>
 #include "vugpu/format.hpp"
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 namespace {
 
@@ -97,4 +97,4 @@ void write_png(const std::filesystem::path& file, const ImageView& image, int co
   }
 }
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots

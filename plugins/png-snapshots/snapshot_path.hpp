@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 // Throws std::invalid_argument naming the bad sequence.
 void check_snapshot_pattern(std::string_view pattern);
@@ -14,4 +14,4 @@ std::string expand_snapshot_pattern(std::string_view pattern, uint32_t scanout_i
 // True when the pattern contains %s (several scanouts write distinct files).
 bool pattern_names_scanout(std::string_view pattern);
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots

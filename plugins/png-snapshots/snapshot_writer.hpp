@@ -2,7 +2,8 @@
 // zlib or the disk. The loop thread hands over a copy of the pixels (enqueue); the writer
 // thread owns it from then on.
 //
-// Threading: enqueue() and finish() on the device loop thread; the counters from any thread.
+// Threading: enqueue(), take_buffer() and finish() from one producer thread at a time (the device
+// loop in present.headless, the GL thread in present.egl-headless); the counters from any thread.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -14,7 +15,7 @@
 #include <vector>
 #include "vugpu/log.hpp"
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 struct SnapshotJob {
   std::filesystem::path file;
@@ -57,4 +58,4 @@ class SnapshotWriter {
   std::thread thread_;  // last: starts after everything above exists
 };
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace vugpu::headless {
+namespace vugpu::snapshots {
 
 namespace {
 
@@ -45,4 +45,4 @@ bool pattern_names_scanout(std::string_view pattern) {
   return found;
 }
 
-}  // namespace vugpu::headless
+}  // namespace vugpu::snapshots
