@@ -53,14 +53,28 @@ uint32_t Framebuffer::pixel_xrgb(uint32_t x, uint32_t y) const {
   return to_xrgb(format_, px);
 }
 
+namespace {
+
+// 24 bits of a hash of (x, y, seed) (murmur3's finaliser over one mixed word). No period in x or
+// y: an update placed any number of rows or columns off, or one from another seed, differs in
+// almost every pixel (a pattern of (x * k) & 0xff repeats every 256 px and would compare equal
+// one 256-row band off).
+uint32_t pattern_pixel(uint32_t x, uint32_t y, uint32_t seed) {
+  uint32_t h = x * 0x9E3779B1u ^ (y + 0x7F4A7C15u) * 0x85EBCA77u ^ (seed + 1) * 0xC2B2AE3Du;
+  h ^= h >> 16;
+  h *= 0x85EBCA6Bu;
+  h ^= h >> 13;
+  h *= 0xC2B2AE35u;
+  h ^= h >> 16;
+  return h & 0xffffff;
+}
+
+}  // namespace
+
 void Framebuffer::draw_pattern(uint32_t seed) {
   row_.resize(stride());
   for (uint32_t y = 0; y < height_; ++y) {
-    for (uint32_t x = 0; x < width_; ++x) {
-      // Distinct channels per position and seed, so a shifted, swapped or stale pixel shows.
-      const uint32_t xrgb = ((x * 7 + seed * 13) & 0xff) << 16 | ((y * 5 + seed * 3) & 0xff) << 8 | ((x ^ y ^ seed) & 0xff);
-      from_xrgb(format_, xrgb, &row_[size_t(x) * 4]);
-    }
+    for (uint32_t x = 0; x < width_; ++x) from_xrgb(format_, pattern_pixel(x, y, seed), &row_[size_t(x) * 4]);
     backing_.write(offset_of(0, y), row_);
   }
 }
