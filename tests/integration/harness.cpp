@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace vugpu::itest {
 
@@ -80,6 +81,47 @@ std::string write_vugpu_config(const std::string& dir, const std::vector<Display
     f << "[[display.scanout]]\nwidth = " << s.width << "\nheight = " << s.height << "\nenabled = " << (s.enabled ? "true" : "false")
       << "\n";
   return path;
+}
+
+bool all_threads_asleep(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream f(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const size_t paren = stat.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= stat.size()) continue;  // the thread just ended
+    const char state = stat[paren + 2];
+    if (state != 'S' && state != 'D') return false;
+    any = true;
+  }
+  return any && !ec;
+}
+
+bool eventually(const std::function<bool()>& done, Millis safety) {
+  const Deadline deadline(safety);
+  while (!done()) {
+    if (deadline.expired()) return done();
+    std::this_thread::sleep_for(Millis(5));
+  }
+  return true;
+}
+
+std::optional<ProcessStats> wait_until_idle(BackendProcess& backend, unsigned idle_fds, Millis safety,
+                                            int confirmations) {
+  std::optional<ProcessStats> st;
+  int in_a_row = 0;
+  const bool reached = eventually(
+      [&] {
+        st = backend.stats();
+        const bool idle = st && st->fd_count <= idle_fds && all_threads_asleep(backend.pid());
+        in_a_row = idle ? in_a_row + 1 : 0;
+        return in_a_row >= confirmations;
+      },
+      safety);
+  if (!reached) return std::nullopt;
+  return st;
 }
 
 std::string plugin_dir() {

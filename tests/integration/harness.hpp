@@ -2,7 +2,9 @@
 // went wrong (display protocol errors, virtqueue errors, the backend's log) when a test fails.
 #pragma once
 #include <gtest/gtest.h>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include "backend_process.hpp"
@@ -47,5 +49,19 @@ BackendLookup vugpu_lookup_with_config(const std::vector<DisplayOutput>& scanout
 
 // Where the daemon's plugins are ($VUGPU_PLUGIN_PATH's first folder, or the build tree's).
 std::string plugin_dir();
+
+// True when every thread of `pid` is asleep (state S or D in /proc/PID/task/*/stat): the daemon
+// has finished what it was doing and waits in poll(). A thread that spins is never asleep.
+bool all_threads_asleep(pid_t pid);
+
+// Waits for the daemon's state after a VMM left: at most `idle_fds` open fds and every thread
+// asleep (the reset that follows a hang-up has run to its end), checked `confirmations` times
+// in a row. `safety` bounds a daemon that never gets there; nothing when it did not.
+std::optional<ProcessStats> wait_until_idle(BackendProcess& backend, unsigned idle_fds,
+                                            Millis safety = Millis(30000), int confirmations = 3);
+
+// Polls `done` (with short pauses: a state to reach, not a time to wait) until it is true or
+// `safety` passed; returns done().
+bool eventually(const std::function<bool()>& done, Millis safety = Millis(30000));
 
 }  // namespace vugpu::itest

@@ -7,7 +7,6 @@
 #include <linux/virtio_gpu.h>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 #include "harness.hpp"
 
 namespace vugpu::itest {
@@ -72,23 +71,25 @@ void drive(Session& s, int cycle, Ending ending) {
       }
       gpu.kick(Queue::Control);
       break;
-    case Ending::WaitingOnDisplay:
+    case Ending::WaitingOnDisplay: {
+      // The daemon asks the silent VMM and waits: the VMM goes once the question is here.
+      const uint64_t asked = s.vmm->display().stats().display_info_requests;
       gpu.submit(Queue::Control, cmd::get_display_info(), sizeof(virtio_gpu_resp_display_info));
-      s.vmm->pump(Millis(20));  // the daemon asks the silent VMM and waits
+      ASSERT_EQ(s.vmm->run_until([&] { return s.vmm->display().stats().display_info_requests > asked; },
+                                 Deadline(Millis(30000))),
+                WaitResult::Done)
+          << "cycle " << cycle << ": the daemon never asked the VMM";
       break;
+    }
   }
   // Framebuffers go before the VMM does (their pages are its RAM).
 }
 
-// Waits until the daemon has closed the last connection's fds (or gives up) and samples it.
+// Waits until the daemon has closed the last connection's fds and finished its reset (every
+// thread back asleep in poll()), and samples it; the daemon's stats as they are if it never does
+// (the fd comparison below then fails with the figures).
 ProcessStats settled(BackendProcess& backend, unsigned idle_fds) {
-  ProcessStats st{};
-  for (int i = 0; i < 300; ++i) {
-    st = *backend.stats();
-    if (st.fd_count <= idle_fds) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the reset finish
+  if (auto st = wait_until_idle(backend, idle_fds)) return *st;
   return *backend.stats();
 }
 
