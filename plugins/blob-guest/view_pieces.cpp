@@ -1,7 +1,7 @@
 #include "view_pieces.hpp"
 
 #include <fcntl.h>
-#include <sys/statfs.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 #include <set>
@@ -31,9 +31,9 @@ uint64_t file_granule(std::span<const FileRun> runs) {
   std::set<int> seen;
   for (const FileRun& r : runs) {
     if (!seen.insert(r.fd).second) continue;
-    struct statfs fs {};
-    if (::fstatfs(r.fd, &fs) != 0) return 0;
-    granule = std::max<uint64_t>(granule, static_cast<uint64_t>(fs.f_bsize));  // hugetlbfs: 2 MiB
+    struct stat st {};
+    if (::fstat(r.fd, &st) != 0) return 0;
+    granule = std::max<uint64_t>(granule, static_cast<uint64_t>(st.st_blksize));  // hugetlbfs: its huge page size
   }
   return granule;
 }

@@ -19,7 +19,7 @@ std::vector<FileRun> file_runs(std::span<const GuestPiece> pieces);
 // True when every run starts and ends on a multiple of `granule` (a power of two).
 bool runs_aligned(std::span<const FileRun> runs, uint64_t granule);
 
-// The largest page size among the runs' files (hugetlbfs: its huge page size), at least the
+// The largest page size among the runs' files (hugetlbfs: its huge page size, from st_blksize), at least the
 // host page size; 0 when a file cannot be inspected.
 uint64_t file_granule(std::span<const FileRun> runs);
 

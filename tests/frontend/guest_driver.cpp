@@ -235,6 +235,14 @@ uint32_t GuestDriver::transfer_to_host_2d(uint32_t resource, GpuRect r, uint64_t
 uint32_t GuestDriver::resource_flush(uint32_t resource, GpuRect r, const CmdOptions& o) {
   return simple(cmd::resource_flush(resource, r, o));
 }
+uint32_t GuestDriver::resource_create_blob(uint32_t id, uint32_t blob_mem, uint32_t blob_flags, uint64_t size,
+                                           std::span<const Extent> entries, const CmdOptions& o) {
+  return simple(cmd::resource_create_blob(id, blob_mem, blob_flags, 0, size, entries, o));
+}
+uint32_t GuestDriver::set_scanout_blob(uint32_t scanout, uint32_t resource, GpuRect r, uint32_t width, uint32_t height,
+                                       uint32_t format, uint32_t stride, uint32_t offset, const CmdOptions& o) {
+  return simple(cmd::set_scanout_blob(scanout, resource, r, width, height, format, stride, offset, o));
+}
 Completion GuestDriver::update_cursor(uint32_t scanout, uint32_t x, uint32_t y, uint32_t resource, uint32_t hot_x, uint32_t hot_y) {
   return execute(Queue::Cursor, cmd::update_cursor(scanout, x, y, resource, hot_x, hot_y), 0);
 }

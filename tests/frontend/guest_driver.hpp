@@ -95,6 +95,11 @@ class GuestDriver {
   uint32_t set_scanout(uint32_t scanout, uint32_t resource, GpuRect r, const CmdOptions& o = {});
   uint32_t transfer_to_host_2d(uint32_t resource, GpuRect r, uint64_t offset, const CmdOptions& o = {});
   uint32_t resource_flush(uint32_t resource, GpuRect r, const CmdOptions& o = {});
+  // Blobs (VIRTIO_GPU_F_RESOURCE_BLOB).
+  uint32_t resource_create_blob(uint32_t id, uint32_t blob_mem, uint32_t blob_flags, uint64_t size,
+                                std::span<const Extent> entries, const CmdOptions& o = {});
+  uint32_t set_scanout_blob(uint32_t scanout, uint32_t resource, GpuRect r, uint32_t width, uint32_t height,
+                            uint32_t format, uint32_t stride, uint32_t offset = 0, const CmdOptions& o = {});
   // Cursor commands carry no response buffer (as Linux sends them); returns the completion.
   Completion update_cursor(uint32_t scanout, uint32_t x, uint32_t y, uint32_t resource, uint32_t hot_x, uint32_t hot_y);
   Completion move_cursor(uint32_t scanout, uint32_t x, uint32_t y, uint32_t resource);
