@@ -1,0 +1,259 @@
+#include "gtk_thread.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+#include <cmath>
+#include <stdexcept>
+#include "rgb_png.hpp"
+
+namespace vugpu::gtk {
+
+GtkThread::GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t)> count_copy)
+    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }) {
+  std::promise<std::string> started;
+  auto result = started.get_future();
+  thread_ = std::thread([this, &started] { run(started); });
+  const std::string error = result.get();
+  if (!error.empty()) {
+    thread_.join();
+    throw std::runtime_error(error);
+  }
+}
+
+GtkThread::~GtkThread() { stop(); }
+
+void GtkThread::stop() {
+  if (!thread_.joinable()) return;
+  g_main_context_invoke(nullptr, [](gpointer) -> gboolean {
+    gtk_main_quit();
+    return G_SOURCE_REMOVE;
+  }, nullptr);
+  thread_.join();
+}
+
+void GtkThread::wake() {
+  // From the device loop: runs apply() on the GTK thread (an idle source; wakes its poll).
+  g_main_context_invoke(nullptr, [](gpointer self) -> gboolean {
+    static_cast<GtkThread*>(self)->apply();
+    return G_SOURCE_REMOVE;
+  }, this);
+}
+
+void GtkThread::run(std::promise<std::string>& started) {
+  if (!gtk_init_check(nullptr, nullptr)) {
+    started.set_value("GTK cannot open the display $DISPLAY=" + std::string(g_getenv("DISPLAY") ? g_getenv("DISPLAY") : ""));
+    return;
+  }
+  log_.info("GTK {}.{}.{} on display {}", gtk_get_major_version(), gtk_get_minor_version(), gtk_get_micro_version(),
+            gdk_display_get_name(gdk_display_get_default()));
+  // Own the default context from here to the end: g_main_context_invoke() from the device loop
+  // would otherwise run apply() right there, on the wrong thread, whenever no loop holds it.
+  g_main_context_acquire(nullptr);
+  started.set_value({});  // `started` is gone after this line
+  gtk_main();
+  stopping_ = true;  // apply() from now on only drops what arrives (releasing frames)
+  mailbox_.drop_frames();
+  views_.clear();
+  for (auto& [id, w] : windows_) gtk_widget_destroy(w);
+  windows_.clear();
+  if (tabs_window_) gtk_widget_destroy(tabs_window_);
+  tabs_window_ = notebook_ = nullptr;
+  // Runs what is still queued (wake-ups pointing at this object included) before it goes.
+  while (gtk_events_pending()) gtk_main_iteration();
+  gdk_display_flush(gdk_display_get_default());
+  g_main_context_release(nullptr);
+}
+
+GtkWidget* GtkThread::toplevel_of(uint32_t scanout_id) const {
+  if (options_.tabs) return tabs_window_;
+  auto it = windows_.find(scanout_id);
+  return it == windows_.end() ? nullptr : it->second;
+}
+
+uint32_t GtkThread::current_scanout(GtkWidget* toplevel) const {
+  if (options_.tabs) {
+    GtkWidget* page = gtk_notebook_get_nth_page(GTK_NOTEBOOK(notebook_), gtk_notebook_get_current_page(GTK_NOTEBOOK(notebook_)));
+    for (const auto& [id, v] : views_)
+      if (v->widget() == page) return id;
+    return UINT32_MAX;
+  }
+  for (const auto& [id, w] : windows_)
+    if (w == toplevel) return id;
+  return UINT32_MAX;
+}
+
+void GtkThread::update_title(uint32_t id) {
+  const ScanoutView& v = *views_.at(id);
+  const std::string name = options_.vm_name.empty() ? "vugpu" : options_.vm_name;
+  const std::string scanout =
+      "scanout " + std::to_string(id) + " (" + std::to_string(v.mode().width) + "x" + std::to_string(v.mode().height) + ")";
+  if (options_.tabs) {
+    gtk_window_set_title(GTK_WINDOW(tabs_window_), name.c_str());
+    gtk_notebook_set_tab_label_text(GTK_NOTEBOOK(notebook_), v.widget(), scanout.c_str());
+  } else {
+    gtk_window_set_title(GTK_WINDOW(windows_.at(id)), (name + ": " + scanout).c_str());
+  }
+}
+
+ScanoutView& GtkThread::view_for(uint32_t id, const DisplayMode& mode) {
+  if (auto it = views_.find(id); it != views_.end()) return *it->second;
+  auto& view = *views_.emplace(id, std::make_unique<ScanoutView>(id, options_, [this, id](ViewAction a) { action(id, a); }))
+                    .first->second;
+  view.set_mode(mode);
+  const auto new_toplevel = [this] {
+    GtkWidget* w = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+    g_signal_connect(w, "delete-event", G_CALLBACK(+[](GtkWidget* win, GdkEvent*, gpointer self) -> gboolean {
+                       static_cast<GtkThread*>(self)->on_close(win);
+                       return TRUE;  // we decide; GTK never destroys it
+                     }),
+                     this);
+    g_signal_connect(w, "key-press-event", G_CALLBACK(+[](GtkWidget* win, GdkEventKey* k, gpointer self) -> gboolean {
+                       return static_cast<GtkThread*>(self)->on_key(win, k);
+                     }),
+                     this);
+    if (options_.fullscreen) gtk_window_fullscreen(GTK_WINDOW(w));
+    fullscreen_[w] = options_.fullscreen;
+    return w;
+  };
+  GtkWidget* top;
+  if (options_.tabs) {
+    if (!tabs_window_) {
+      tabs_window_ = new_toplevel();
+      notebook_ = gtk_notebook_new();
+      gtk_container_add(GTK_CONTAINER(tabs_window_), notebook_);
+    }
+    gtk_notebook_append_page(GTK_NOTEBOOK(notebook_), view.widget(), nullptr);
+    top = tabs_window_;
+  } else {
+    top = windows_[id] = new_toplevel();
+    gtk_container_add(GTK_CONTAINER(top), view.widget());
+  }
+  // Logical size such that the picture is 1:1 (or the zoom) in device pixels (GDK_SCALE=2).
+  GdkMonitor* monitor = gdk_display_get_primary_monitor(gdk_display_get_default());
+  if (!monitor) monitor = gdk_display_get_monitor(gdk_display_get_default(), 0);
+  const int sf = monitor ? gdk_monitor_get_scale_factor(monitor) : 1;
+  const uint32_t z = options_.zoom ? options_.zoom : 1;
+  gtk_window_set_default_size(GTK_WINDOW(top), int((uint64_t{mode.width} * z + sf - 1) / sf),
+                              int((uint64_t{mode.height} * z + sf - 1) / sf));
+  update_title(id);
+  log_.info("scanout {}: {} {}x{}", id, options_.tabs ? "tab" : "window", mode.width, mode.height);
+  return view;
+}
+
+void GtkThread::show(uint32_t id) {
+  GtkWidget* top = toplevel_of(id);
+  gtk_widget_show_all(top);
+  if (options_.tabs) gtk_notebook_set_current_page(GTK_NOTEBOOK(notebook_), gtk_notebook_page_num(GTK_NOTEBOOK(notebook_), views_.at(id)->widget()));
+}
+
+void GtkThread::apply() {
+  if (stopping_) {
+    (void)mailbox_.take();  // frames in it are released as the map goes
+    return;
+  }
+  for (auto& [id, c] : mailbox_.take()) {
+    if (c.mode) {
+      if (c.mode->enabled && c.mode->width > 0 && c.mode->height > 0) {
+        ScanoutView& v = view_for(id, *c.mode);
+        const bool resized = v.mode().width != c.mode->width || v.mode().height != c.mode->height;
+        v.set_mode(*c.mode);
+        update_title(id);
+        if (resized && !options_.tabs && !fullscreen_[toplevel_of(id)]) {
+          const uint32_t z = v.zoom() ? v.zoom() : 1;
+          const int sf = gtk_widget_get_scale_factor(v.widget());
+          gtk_window_resize(GTK_WINDOW(toplevel_of(id)), int((uint64_t{c.mode->width} * z + sf - 1) / sf),
+                            int((uint64_t{c.mode->height} * z + sf - 1) / sf));
+        }
+        show(id);
+      } else if (GtkWidget* top = toplevel_of(id); top && !options_.tabs) {
+        gtk_widget_hide(top);
+      }
+    }
+    if (c.frame) {
+      window::PendingFrame& f = *c.frame;
+      auto it = views_.find(id);
+      if (it == views_.end() && f.frame.pixels) {  // a frame before any SET_SCANOUT: show it at its size
+        view_for(id, {f.frame.view.width, f.frame.view.height, true});
+        show(id);
+        it = views_.find(id);
+      }
+      const uint64_t bytes = it == views_.end() ? 0 : it->second->upload(f.frame, f.damage);
+      if (bytes) {
+        stats_.uploads.fetch_add(1, std::memory_order_relaxed);
+        stats_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed);
+        count_copy_(bytes);  // before the release: whoever waits for it sees the count
+      }
+      f.release.release();  // copied (or unusable): the guest may reuse its buffer
+      if (!bytes && !f.frame.pixels && f.frame.dmabuf_fd >= 0) {
+        stats_.unreadable.fetch_add(1, std::memory_order_relaxed);
+        if (!dmabuf_logged_) {
+          dmabuf_logged_ = true;
+          log_.warn("scanout {}: frame of resource {} exists only as a dmabuf; present.gtk shows CPU frames only "
+                    "(no EGL dma-buf import here): not shown",
+                    id, f.frame.resource_id);
+        }
+      }
+    }
+    if (c.cursor)
+      if (auto it = views_.find(id); it != views_.end()) it->second->set_cursor(*c.cursor);
+  }
+}
+
+void GtkThread::action(uint32_t id, ViewAction a) {
+  auto it = views_.find(id);
+  if (it == views_.end()) return;
+  ScanoutView& v = *it->second;
+  GtkWidget* top = toplevel_of(id);
+  switch (a) {
+    case ViewAction::Screenshot: {
+      const std::string file = window::expand_screenshot_path(options_.screenshot_path, id, ++screenshots_);
+      try {
+        v.screenshot(file);
+        log_.info("scanout {}: screenshot {}", id, file);
+      } catch (const std::exception& e) {
+        log_.error("scanout {}: {}", id, e.what());
+      }
+      break;
+    }
+    case ViewAction::ToggleFullscreen:
+      fullscreen_[top] = !fullscreen_[top];
+      if (fullscreen_[top]) gtk_window_fullscreen(GTK_WINDOW(top));
+      else gtk_window_unfullscreen(GTK_WINDOW(top));
+      break;
+    case ViewAction::Fit: v.set_zoom(0); break;
+    case ViewAction::Zoom1: v.set_zoom(1); break;
+    case ViewAction::Zoom2: v.set_zoom(2); break;
+  }
+}
+
+bool GtkThread::on_key(GtkWidget* toplevel, const GdkEventKey* key) {
+  const uint32_t id = current_scanout(toplevel);
+  if (id == UINT32_MAX) return false;
+  const bool ctrl = (key->state & GDK_CONTROL_MASK) != 0;
+  if (key->keyval == GDK_KEY_F11) action(id, ViewAction::ToggleFullscreen);
+  else if (key->keyval == GDK_KEY_F12) action(id, ViewAction::Screenshot);
+  else if (ctrl && key->keyval >= GDK_KEY_0 && key->keyval <= GDK_KEY_9) views_.at(id)->set_zoom(key->keyval - GDK_KEY_0);
+  else return false;
+  return true;
+}
+
+void GtkThread::on_close(GtkWidget* toplevel) {
+  const uint32_t id = current_scanout(toplevel);
+  switch (options_.close) {
+    case CloseAction::Hide:
+      log_.info("scanout {}: window closed: hidden until the guest sets the scanout again", id);
+      gtk_widget_hide(toplevel);
+      break;
+    case CloseAction::Ignore:
+      log_.info("scanout {}: window close ignored (close = \"ignore\")", id);
+      break;
+    case CloseAction::Exit:
+      // The daemon blocks SIGTERM in every thread and reads it from a signalfd on the device
+      // loop: vugpu stops exactly as when a service manager stops it.
+      log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", id);
+      ::kill(::getpid(), SIGTERM);
+      break;
+  }
+}
+
+}  // namespace vugpu::gtk

@@ -1,0 +1,75 @@
+// The GTK thread: GTK's main loop, every window (or the one window with tabs), and the mailbox's
+// consumer. The main loop sleeps until X or the mailbox wakes it (g_main_context_invoke): an idle
+// guest costs no wake-ups. Each batch of changes is copied into the scanouts' cairo surfaces and
+// the frames released at once; redraws go through GTK's frame clock, so a burst of flushes is
+// one redraw at the display's refresh, showing the last frame.
+//
+// Threading: constructor and stop() on the device loop (the constructor waits for GTK to start);
+// everything else on the GTK thread.
+#pragma once
+#include <gtk/gtk.h>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include "gtk_options.hpp"
+#include "scanout_mailbox.hpp"
+#include "scanout_view.hpp"
+#include "vugpu/log.hpp"
+
+namespace vugpu::gtk {
+
+struct GtkStats {
+  std::atomic<uint64_t> uploads{0}, bytes_copied{0}, unreadable{0};
+};
+
+class GtkThread {
+ public:
+  // Throws std::runtime_error when GTK cannot open the display.
+  GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t bytes)> count_copy);
+  ~GtkThread();
+  GtkThread(const GtkThread&) = delete;
+  GtkThread& operator=(const GtkThread&) = delete;
+
+  void stop();  // idempotent; windows closed, queued frames released
+  window::ScanoutMailbox& mailbox() { return mailbox_; }
+  const GtkStats& stats() const { return stats_; }
+
+ private:
+  void run(std::promise<std::string>& started);
+  void wake();
+  void apply();
+  ScanoutView& view_for(uint32_t scanout_id, const DisplayMode& mode);
+  GtkWidget* toplevel_of(uint32_t scanout_id) const;
+  void show(uint32_t scanout_id);
+  void update_title(uint32_t scanout_id);
+  void action(uint32_t scanout_id, ViewAction a);
+  void on_close(GtkWidget* toplevel);
+  bool on_key(GtkWidget* toplevel, const GdkEventKey* key);
+  uint32_t current_scanout(GtkWidget* toplevel) const;
+
+  Log& log_;
+  const GtkOptions& options_;
+  std::function<void(uint64_t)> count_copy_;
+  window::ScanoutMailbox mailbox_;
+  GtkStats stats_;
+  std::atomic<bool> running_{false};
+
+  // GTK thread only:
+  std::map<uint32_t, std::unique_ptr<ScanoutView>> views_;
+  std::map<uint32_t, GtkWidget*> windows_;  // layout "windows": scanout -> its toplevel
+  GtkWidget* tabs_window_ = nullptr;        // layout "tabs"
+  GtkWidget* notebook_ = nullptr;
+  std::map<GtkWidget*, bool> fullscreen_;
+  uint64_t screenshots_ = 0;
+  bool dmabuf_logged_ = false;
+  bool stopping_ = false;  // gtk_main() returned
+
+  std::thread thread_;  // last
+};
+
+}  // namespace vugpu::gtk
