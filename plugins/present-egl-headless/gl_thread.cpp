@@ -19,11 +19,15 @@ struct ScanoutGl {
   CursorState cursor;
   uint32_t hot_x = 0, hot_y = 0;
   uint64_t frame_number = 0;  // of the last frame shown (%n of its snapshot)
-  bool needs_compose = false;
   bool changed = false;       // since the last snapshot
 };
 
 namespace {
+
+void hide_cursor(ScanoutGl& s) {
+  s.target.add_damage(s.target.cursor_rect(s.cursor));
+  s.cursor.visible = false;
+}
 
 constexpr uint64_t kFenceTimeoutNs = 5'000'000'000;  // a GPU that takes longer is hung
 
@@ -185,16 +189,16 @@ void GlThread::process(std::deque<GlJob>& batch) {
               }
               in_flight.push_back({f.scanout_id, f.number, GpuFence(*egl_), std::move(f.release)});
               s.frame_number = f.number;
-              s.needs_compose = true;
               s.changed = true;
               new_frames.insert(f.scanout_id);
             },
             [&](ScanoutJob& j) {
               ScanoutGl& s = scanout(j.scanout_id);
-              if (!j.enabled) s.cursor.visible = false;
+              if (!j.enabled) hide_cursor(s);
             },
             [&](CursorJob& c) {
               ScanoutGl& s = scanout(c.scanout_id);
+              s.target.add_damage(s.target.cursor_rect(s.cursor));  // where it was
               if (!c.move_only) {
                 s.cursor.visible = c.visible;
                 if (c.visible) {
@@ -214,21 +218,20 @@ void GlThread::process(std::deque<GlJob>& batch) {
               }
               s.cursor.x = int64_t{c.x} - s.hot_x;
               s.cursor.y = int64_t{c.y} - s.hot_y;
-              s.needs_compose = true;
+              s.target.add_damage(s.target.cursor_rect(s.cursor));  // where it is
               s.changed = true;
             },
             [&](SnapshotRequest& r) { requests.push_back(r); },
             [&](ResetJob&) {
-              for (auto& [id, s] : scanouts_) s->cursor.visible = false;
+              for (auto& [id, s] : scanouts_) hide_cursor(*s);
             },
         },
         job);
   }
 
   for (auto& [id, s] : scanouts_) {
-    if (!s->needs_compose || !s->target.has_content()) continue;
+    if (!s->target.needs_compose()) continue;
     s->target.compose(*quad_, s->cursor, options_.output_width, options_.output_height);
-    s->needs_compose = false;
     ++stats_.composed;
   }
 
@@ -256,9 +259,8 @@ void GlThread::process(std::deque<GlJob>& batch) {
 
 void GlThread::snapshot(uint32_t id, ScanoutGl& s, bool at_exit) {
   if (!s.target.has_content()) return;
-  if (s.needs_compose) {  // a request in a batch without frames for it: compose is up to date
+  if (s.target.needs_compose()) {
     s.target.compose(*quad_, s.cursor, options_.output_width, options_.output_height);
-    s.needs_compose = false;
     ++stats_.composed;
   }
   snapshots::SnapshotJob job;

@@ -1,6 +1,8 @@
 #include "scanout_target.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include "vugpu/format.hpp"
 
 namespace vugpu::egl_headless {
@@ -37,7 +39,11 @@ Rect ScanoutTarget::prepare(const Frame& frame, const Rect& damage, SourceKind k
   const Layout wanted{frame.view.width, frame.view.height, frame.fourcc,
                       kind == SourceKind::Cpu && !frame.y0_top, kind};
   const Rect whole{0, 0, frame.view.width, frame.view.height};
-  if (content_ && wanted == layout_) return damage.intersected(whole);
+  if (content_ && wanted == layout_) {
+    const Rect r = damage.intersected(whole);
+    add_damage(r);
+    return r;
+  }
   layout_ = wanted;
   content_fb_.reset();
   content_ = make_texture(GLsizei(wanted.width), GLsizei(wanted.height));
@@ -47,7 +53,21 @@ Rect ScanoutTarget::prepare(const Frame& frame, const Rect& damage, SourceKind k
                 ch.a >= 0 ? kComponentOfByte[ch.a] : GL_ONE);
   else
     set_swizzle(GL_RED, GL_GREEN, GL_BLUE, ch.a >= 0 ? GL_ALPHA : GL_ONE);  // the driver decoded the fourcc
+  pending_ = whole;
   return whole;
+}
+
+void ScanoutTarget::add_damage(const Rect& r) {
+  pending_ = pending_.united(r.intersected({0, 0, layout_.width, layout_.height}));
+}
+
+Rect ScanoutTarget::cursor_rect(const CursorState& cursor) const {
+  if (!cursor.visible || !cursor.texture) return {};
+  const int64_t side = CursorImage::kSize;
+  const int64_t x0 = std::clamp<int64_t>(cursor.x, 0, layout_.width), y0 = std::clamp<int64_t>(cursor.y, 0, layout_.height);
+  const int64_t x1 = std::clamp<int64_t>(cursor.x + side, 0, layout_.width);
+  const int64_t y1 = std::clamp<int64_t>(cursor.y + side, 0, layout_.height);
+  return {uint32_t(x0), uint32_t(y0), uint32_t(x1 - x0), uint32_t(y1 - y0)};
 }
 
 uint64_t ScanoutTarget::upload(const Frame& frame, const uint8_t* base, const Rect& rect) {
@@ -110,10 +130,24 @@ void ScanoutTarget::compose(const QuadProgram& quad, const CursorState& cursor, 
     output_fb_ = make_framebuffer(output_.get());
     output_width_ = output_width;
     output_height_ = output_height;
+    pending_ = {0, 0, layout_.width, layout_.height};
   }
+  if (pending_.empty()) return;
   const bool scaled = output_width_ != layout_.width || output_height_ != layout_.height;
+  // The damage in output pixels; scaled, one more pixel around it, which the linear filter
+  // mixes with its neighbours.
+  const double sx = double(output_width_) / layout_.width, sy = double(output_height_) / layout_.height;
+  const int margin = scaled ? 1 : 0;
+  const int64_t x0 = std::max<int64_t>(0, int64_t(std::floor(pending_.x * sx)) - margin);
+  const int64_t y0 = std::max<int64_t>(0, int64_t(std::floor(pending_.y * sy)) - margin);
+  const int64_t x1 = std::min<int64_t>(output_width_, int64_t(std::ceil(double(pending_.right()) * sx)) + margin);
+  const int64_t y1 = std::min<int64_t>(output_height_, int64_t(std::ceil(double(pending_.bottom()) * sy)) + margin);
+  pending_ = {};
   glBindFramebuffer(GL_FRAMEBUFFER, output_fb_.get());
   glViewport(0, 0, GLsizei(output_width_), GLsizei(output_height_));
+  // Framebuffer row 0 is the scanout's top row, so the scissor takes scanout-like coordinates.
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(GLint(x0), GLint(y0), GLsizei(x1 - x0), GLsizei(y1 - y0));
   glDisable(GL_BLEND);
   set_filter(content_.get(), scaled);
   // Scanout row 0 goes to framebuffer row 0 (NDC y = -1), so a read-back starts with the top row.
@@ -129,6 +163,7 @@ void ScanoutTarget::compose(const QuadProgram& quad, const CursorState& cursor, 
     quad.draw(cursor.texture.get(), {ndc(x, w), ndc(y, h), ndc(x + side, w), ndc(y + side, h)}, {0, 0, 1, 1});
     glDisable(GL_BLEND);
   }
+  glDisable(GL_SCISSOR_TEST);
 }
 
 void ScanoutTarget::read_back(uint8_t* out) const {

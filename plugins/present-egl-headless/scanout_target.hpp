@@ -1,6 +1,8 @@
 // One scanout on the GPU: a content texture holding the guest's picture (updated by damaged
 // rectangle only) and an output texture + FBO where content and cursor are composed at the
-// output size, then read back for snapshots. GL thread only.
+// output size, then read back for snapshots. Composing redraws only what changed since the last
+// time (frame damage, where the cursor was and is): a 64x64 damage costs 64x64 pixels, not a
+// whole screen of them. GL thread only.
 #pragma once
 #include <cstdint>
 #include "dmabuf_import.hpp"
@@ -32,9 +34,15 @@ class ScanoutTarget {
   // Draws `rect` of an imported dmabuf into the content texture (a GPU copy).
   void draw_import(const Frame& frame, const DmabufImage& image, const Rect& rect, const QuadProgram& quad);
 
+  // Marks `r` (scanout coordinates) to be composed again (the cursor moved over it, ...).
+  // prepare() marks what it returns by itself.
+  void add_damage(const Rect& r);
+  bool needs_compose() const { return !pending_.empty(); }
   // Content, then the cursor on top, into the output (output_width x output_height; 0 x 0 =
-  // the view's size: scaled with a linear filter when the sizes differ).
+  // the view's size: scaled with a linear filter when the sizes differ), where damaged.
   void compose(const QuadProgram& quad, const CursorState& cursor, uint32_t output_width, uint32_t output_height);
+  // The part of the scanout a cursor covers (clipped to the view; empty when hidden).
+  Rect cursor_rect(const CursorState& cursor) const;
   // The composed picture, rows top first, bytes R, G, B, A: out_width() * out_height() * 4.
   void read_back(uint8_t* out) const;
 
@@ -56,6 +64,7 @@ class ScanoutTarget {
   GlTexture output_;
   GlFramebuffer output_fb_;
   uint32_t output_width_ = 0, output_height_ = 0;
+  Rect pending_;  // scanout coordinates, to compose again
 };
 
 }  // namespace vugpu::egl_headless

@@ -63,23 +63,34 @@ TEST_F(EglHeadlessTest, CursorIsComposedAtItsHotSpotWithPremultipliedAlpha) {
   EXPECT_TRUE(near(png, 90, 70, kBackground));
 }
 
-TEST_F(EglHeadlessTest, CursorMovesAndHides) {
+TEST_F(EglHeadlessTest, CursorMovesAndHidesAndWhatItCoveredComesBack) {
+  // Only damaged parts are composed again: where the cursor was must be redrawn from the picture.
   start("snapshot_path = \"%D/m-%n.png\"\ninterval_ms = 0\nsnapshot_on_exit = false\n");
   const GuestImage img = solid(100, 80, kBackground);
   const auto argb = cursor_pixels();
   const CursorImage image{0, 0, argb.data()};
+  present(0, img.frame(), {0, 0, 100, 80});  // m-1: no cursor
+  wait_all_released();
   egl_->cursor_update(0, 50, 40, &image);
+  present(0, img.frame(), {99, 79, 1, 1});  // m-2: cursor at (50,40)
+  wait_all_released();
   egl_->cursor_move(0, 8, 9);
-  present(0, img.frame(), {0, 0, 100, 80});  // frame 1: cursor at (8,9)
+  present(0, img.frame(), {99, 79, 1, 1});  // m-3: cursor at (8,9)
   wait_all_released();
   egl_->cursor_update(0, 8, 9, nullptr);
-  present(0, img.frame(), {0, 0, 1, 1});  // frame 2: no cursor
+  present(0, img.frame(), {99, 79, 1, 1});  // m-4: hidden
   egl_->shutdown();
-  const DecodedPng moved = read_png(dir_ / "m-1.png");
+  EXPECT_TRUE(near(read_png(dir_ / "m-1.png"), 50, 40, kBackground));
+  const DecodedPng shown = read_png(dir_ / "m-2.png");
+  EXPECT_TRUE(near(shown, 50, 40, {255, 0, 0, 255}));
+  EXPECT_TRUE(near(shown, 8, 9, kBackground));
+  const DecodedPng moved = read_png(dir_ / "m-3.png");
   EXPECT_TRUE(near(moved, 8, 9, {255, 0, 0, 255}));
-  EXPECT_TRUE(near(moved, 50, 40, kBackground));
-  const DecodedPng hidden = read_png(dir_ / "m-2.png");
+  EXPECT_TRUE(near(moved, 50, 40, kBackground)) << "the old place is composed again";
+  EXPECT_TRUE(near(moved, 60, 50, kBackground));
+  const DecodedPng hidden = read_png(dir_ / "m-4.png");
   EXPECT_TRUE(near(hidden, 8, 9, kBackground));
+  EXPECT_TRUE(near(hidden, 18, 19, kBackground));
 }
 
 TEST_F(EglHeadlessTest, OutputSizeScalesTheScanoutAndItsCursor) {
