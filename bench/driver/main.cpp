@@ -19,7 +19,7 @@ using namespace vugpu::bench;
 int main(int argc, char** argv) {
   const std::map<std::string, void (*)(Options&, JsonWriter&)> workloads = {
       {"memcpy", memcpy_limit}, {"full-frame", full_frame}, {"small-damage", small_damage},
-      {"round-trip", round_trip}, {"churn", churn}, {"startup", startup}};
+      {"round-trip", round_trip}, {"churn", churn}, {"startup", startup}, {"blob-flush", blob_flush}};
   if (argc < 2 || !workloads.count(argv[1])) {
     std::fprintf(stderr, "usage: vugpu-bench <workload> [--key=value ...]\nworkloads:");
     for (const auto& [name, fn] : workloads) std::fprintf(stderr, " %s", name.c_str());

@@ -13,5 +13,6 @@ void small_damage(Options& o, JsonWriter& w);  // B2
 void round_trip(Options& o, JsonWriter& w);    // B3
 void churn(Options& o, JsonWriter& w);         // B4
 void startup(Options& o, JsonWriter& w);       // B5
+void blob_flush(Options& o, JsonWriter& w);    // B6 (blob_flush.cpp)
 
 }  // namespace vugpu::bench
