@@ -62,10 +62,18 @@ void VhostUserPresenter::set_scanout(uint32_t scanout_id, const DisplayMode& mod
 void VhostUserPresenter::present(uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease release) {
   VmmDisplay* d = display_or_note_missing();
   if (d == nullptr || scanout_id >= kMaxScanouts || frame.view.empty()) return;  // release drops the frame
-  if (frame.pixels != nullptr)
+  // A frame with both (a blob shared as a udmabuf) goes as a dmabuf when the VMM agreed DMABUF2,
+  // with the guest's pages as UPDATE the fallback once the VMM refused a dmabuf on this channel
+  // (QEMU without a GL display does): never a failed round trip per frame.
+  ScanoutState& st = scanouts_[scanout_id];
+  const bool try_dmabuf =
+      frame.dmabuf_fd >= 0 && (frame.pixels == nullptr || (d->has_dmabuf2() && st.dmabuf_refused_by != d));
+  if (try_dmabuf && present_dmabuf(*d, scanout_id, frame, damage)) {
+    // shown by the VMM from the dmabuf
+  } else if (frame.pixels != nullptr) {
+    if (try_dmabuf) st.dmabuf_refused_by = d;
     present_pixels(*d, scanout_id, frame, damage);
-  else if (frame.dmabuf_fd >= 0)
-    present_dmabuf(*d, scanout_id, frame, damage);
+  }
   release.release();  // everything was written to the socket (or the VMM drew the dmabuf)
 }
 
@@ -121,7 +129,7 @@ Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, co
   return s;
 }
 
-void VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
+bool VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
   ScanoutState& st = scanouts_[scanout_id];
   if (st.told != &d || !st.dmabuf || st.dmabuf_resource != frame.resource_id || st.width != frame.view.width ||
       st.height != frame.view.height) {
@@ -129,7 +137,7 @@ void VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, cons
     if (s != Status::Ok) {
       host_.log().warn("DMABUF_SCANOUT {}: {}", scanout_id, to_string(s));
       st.told = nullptr;
-      return;
+      return false;
     }
     st.told = &d;
     st.dmabuf = true;
@@ -141,6 +149,7 @@ void VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, cons
   if (s == Status::InvalidScanoutId && d.dmabuf_scanout(scanout_id, frame) == Status::Ok)
     s = d.dmabuf_update(scanout_id, Rect{0, 0, frame.view.width, frame.view.height});
   if (s != Status::Ok) host_.log().debug("DMABUF_UPDATE {}: {}", scanout_id, to_string(s));
+  return s == Status::Ok;
 }
 
 void VhostUserPresenter::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage* image) {

@@ -10,7 +10,9 @@
 //    count_copy); other formats and bottom-up frames are converted into a reusable buffer the
 //    size of the rectangle first (counted too).
 //  - present with only a dmabuf -> DMABUF_SCANOUT (when the buffer or size changed) and
-//    DMABUF_UPDATE, which waits for the VMM to have drawn it.
+//    DMABUF_UPDATE, which waits for the VMM to have drawn it. A frame with both (a udmabuf blob)
+//    goes that way when the VMM agreed DMABUF2, else (or once the VMM refused one) as UPDATE
+//    straight from its pixels.
 //  - cursor -> CURSOR_UPDATE / CURSOR_POS / CURSOR_POS_HIDE.
 //  - display_info / edid -> asked to the VMM; NotSupported when it cannot answer, so the core
 //    answers from its configuration instead of failing the guest's command.
@@ -56,6 +58,7 @@ class VhostUserPresenter final : public Presenter {
     bool dmabuf = false;
     uint32_t dmabuf_resource = 0;
     bool cursor_visible = false;
+    const VmmDisplay* dmabuf_refused_by = nullptr;  // this channel refused a dmabuf: use the pixels
   };
 
   VmmDisplay* display_or_note_missing();
@@ -63,7 +66,7 @@ class VhostUserPresenter final : public Presenter {
   void present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);
   Status send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
   Status send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
-  void present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);
+  bool present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);  // false: not shown
 
   HostServices& host_;
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
