@@ -8,6 +8,10 @@ scripts/build-qemu-blob (patches/qemu: its vhost-user-gpu passes the backend's b
 
   --scenario modetest  modetest's SMPTE bars, pixel-checked exactly like test_modetest.py
   --scenario fbcon     fbcon text, checked like test_fbcon.py
+  --scenario cursor    modetest -C: test_cursor.py's checks (through vhost_user_tap: the 64x64
+                       cursor, itself a blob whose fenced transfer the guest waits on without a
+                       timeout, reaches QEMU intact; it moves; the screen stays exact), then the
+                       daemon's counters as it exits (RESOURCE_BLOB is then proven by them)
   --blob on   (default) the daemon with blob = "blob.guest". Asserts: QEMU offered and the guest
               acked VIRTIO_GPU_F_RESOURCE_BLOB (QMP x-query-virtio-status); the screen; the
               daemon's counters (--stats-file on SIGUSR1): RESOURCE_CREATE_BLOB and
@@ -24,11 +28,15 @@ not built yet: ~12 minutes on this 2-core machine; scripts/setup does it once).
 """
 import json
 import os
+import shlex
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 import smpte
+import test_cursor
 import test_fbcon
 import test_modetest
 import vmlib
@@ -119,7 +127,7 @@ def check_modetest_pattern(vm, s, timeout):
     test_modetest.check_smpte(img, w, h, "head 0")
 
 
-def check_blob_counters(stats, blob):
+def check_blob_counters(stats, blob, min_blobs=1):
     """The daemon's own count of what the guest sent and what the device copied.
     device_bytes_copied: pixel bytes the device copied (TRANSFER_TO_HOST_2D into a host image,
     gather copies); presenter_bytes_copied (present.vhost-user writing UPDATEs into QEMU's
@@ -129,9 +137,11 @@ def check_blob_counters(stats, blob):
     check(frames > 0, f"the daemon presented frames ({frames})")
     if blob:
         # The guest's own commands, counted by the device: Linux really used blobs.
-        for key, what in (("blob_resources_created", "RESOURCE_CREATE_BLOB"),
-                          ("blob_scanouts_set", "SET_SCANOUT_BLOB")):
-            check(stats.get(key, 0) > 0, f"the guest sent {what} ({key} = {stats.get(key)})")
+        created = stats.get("blob_resources_created", 0)
+        check(created >= min_blobs, f"the guest sent RESOURCE_CREATE_BLOB for {created} buffers "
+                                    f"(blob_resources_created >= {min_blobs})")
+        check(stats.get("blob_scanouts_set", 0) > 0,
+              f"the guest sent SET_SCANOUT_BLOB (blob_scanouts_set = {stats.get('blob_scanouts_set')})")
         check(stats.get("blob_frames_presented") == frames,
               f"every frame presented was a blob frame (blob_frames_presented = "
               f"{stats.get('blob_frames_presented')} of {frames})")
@@ -144,17 +154,41 @@ def check_blob_counters(stats, blob):
               f"without blobs the device copies the guest's pixels (device_bytes_copied = {device_copied} > 0)")
 
 
+def write_config(folder, blob):
+    path = os.path.join(folder, "vugpu.toml")
+    with open(path, "w") as f:
+        f.write(CONFIG.format(blob="blob.guest" if blob else ""))
+    return path
+
+
+def run_cursor(args, blob):
+    """test_cursor.py's run with this test's daemon configuration; the daemon writes its
+    counters when the session stops it."""
+    folder = tempfile.mkdtemp(prefix="vugpu-e2e-blob-cursor-")
+    try:
+        stats_path = os.path.join(folder, "stats.json")
+        args.backend += (f" --config {shlex.quote(write_config(folder, blob))}"
+                         f" --stats-file {shlex.quote(stats_path)}")
+        test_cursor.run(args)
+        check(os.path.exists(stats_path), "the daemon wrote its counters when it was stopped")
+        with open(stats_path) as f:
+            # fbcon's framebuffer, modetest's and the cursor: three blobs
+            check_blob_counters(json.load(f), blob, min_blobs=3 if blob else 1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run(args):
     blob = args.blob == "on"
     if not args.qemu_dir:
         args.qemu_dir = blob_qemu_dir()
+    if args.scenario == "cursor":
+        return run_cursor(args, blob)
     with vmlib.Session(args, f"blob-{args.scenario}-{args.blob}") as s:
         if s.is_qemu_backend():
             raise TestFailure("test_blob.py needs vugpu's daemon as --backend (QEMU's own "
                               "vhost-user-gpu has no blob resources)")
-        config = os.path.join(s.tmp, "vugpu.toml")
-        with open(config, "w") as f:
-            f.write(CONFIG.format(blob="blob.guest" if blob else ""))
+        config = write_config(s.tmp, blob)
         stats_path = os.path.join(s.tmp, "stats.json")
         s.backend_argv += ["--config", config, "--stats-file", stats_path]
         backend = s.start_backend()
@@ -179,7 +213,7 @@ def run(args):
 
 
 def extra_args(p):
-    p.add_argument("--scenario", choices=("modetest", "fbcon"), default="modetest",
+    p.add_argument("--scenario", choices=("modetest", "fbcon", "cursor"), default="modetest",
                    help="what the guest shows (default modetest)")
     p.add_argument("--blob", choices=("on", "off"), default="on",
                    help="on: the daemon with blob.guest (default); off: the control without it")
