@@ -78,7 +78,8 @@ void EglHeadlessPresenter::cursor_move(uint32_t scanout_id, uint32_t x, uint32_t
 
 void EglHeadlessPresenter::reset() {
   // The VMM went away: nothing is shown any more, the last pictures stay for snapshot_on_exit.
-  if (!shut_down_) gl_->push(ResetJob{});
+  // Guest memory is unmapped after this returns: no queued frame may be read later.
+  if (!shut_down_) dropped_ += gl_->forget_frames();
 }
 
 void EglHeadlessPresenter::shutdown() {

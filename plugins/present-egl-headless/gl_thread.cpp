@@ -96,6 +96,25 @@ void GlThread::push(GlJob job) {
   wake_.notify_one();
 }
 
+uint64_t GlThread::forget_frames() {
+  std::vector<FrameRelease> unread;
+  {
+    std::unique_lock lock(mutex_);
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      if (auto* f = std::get_if<FrameJob>(&*it)) {
+        unread.push_back(std::move(f->release));
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    queue_.push_back(ResetJob{});
+    idle_.wait(lock, [&] { return !busy_; });
+  }
+  wake_.notify_one();
+  return unread.size();  // released here, as `unread` goes
+}
+
 void GlThread::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -137,8 +156,15 @@ void GlThread::run(const std::string& render_node, std::promise<void>& ready) {
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) break;  // stopping, and every job is done
       batch.swap(queue_);
+      busy_ = true;
     }
     process(batch);
+    batch.clear();  // releases of frames that could not be read, before saying "idle"
+    {
+      std::lock_guard lock(mutex_);
+      busy_ = false;
+    }
+    idle_.notify_all();
   }
   scanouts_.clear();  // GL objects first, while the context is current
   quad_.reset();

@@ -54,6 +54,11 @@ class GlThread {
   // Returns true in that case (a dropped frame).
   bool push_frame(FrameJob job);
   void push(GlJob job);
+  // The VMM went away and guest memory is about to be unmapped: releases the queued frames
+  // unread (counted as dropped; returns how many), queues a ResetJob, and waits until the GL
+  // thread is done with the batch it is working on, so that no frame is read after this
+  // returns. The one wait on the device loop: at a disconnect, at most one batch long.
+  uint64_t forget_frames();
   // Finishes every queued job, releases every frame, destroys the context, joins. Idempotent.
   void stop();
 
@@ -73,6 +78,8 @@ class GlThread {
   std::condition_variable wake_;
   std::deque<GlJob> queue_;
   bool stopping_ = false;
+  bool busy_ = false;  // the GL thread is working on a batch taken from queue_
+  std::condition_variable idle_;
 
   // GL thread only.
   std::unique_ptr<EglSetup> egl_;

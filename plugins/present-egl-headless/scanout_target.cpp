@@ -134,10 +134,10 @@ void ScanoutTarget::compose(const QuadProgram& quad, const CursorState& cursor, 
   }
   if (pending_.empty()) return;
   const bool scaled = output_width_ != layout_.width || output_height_ != layout_.height;
-  // The damage in output pixels; scaled, one more pixel around it, which the linear filter
-  // mixes with its neighbours.
+  // The damage in output pixels. Scaled, the linear filter mixes each source pixel into the
+  // output pixels up to one source pixel away: widen by that much, and one more for rounding.
   const double sx = double(output_width_) / layout_.width, sy = double(output_height_) / layout_.height;
-  const int margin = scaled ? 1 : 0;
+  const int64_t margin = scaled ? int64_t(std::ceil(std::max({sx, sy, 1.0}))) + 1 : 0;
   const int64_t x0 = std::max<int64_t>(0, int64_t(std::floor(pending_.x * sx)) - margin);
   const int64_t y0 = std::max<int64_t>(0, int64_t(std::floor(pending_.y * sy)) - margin);
   const int64_t x1 = std::min<int64_t>(output_width_, int64_t(std::ceil(double(pending_.right()) * sx)) + margin);

@@ -1,6 +1,7 @@
 // Explicit sync: a frame is released only after the EGL fence behind its upload signalled (on
 // the GL thread, never on the device loop); a frame overtaken in the queue by a newer one of
 // the same scanout is released unread, and its damage is not lost.
+#include <sys/mman.h>
 #include "egl_headless_fixture.hpp"
 
 namespace vugpu::test {
@@ -62,6 +63,38 @@ TEST_F(EglHeadlessTest, DroppedFramesKeepTheirDamage) {
   EXPECT_EQ(stats.at("frames"), 65u);
   EXPECT_EQ(stats.at("uploads") + stats.at("dropped"), 65u);
   std::cout << "65 frames: " << stats.at("uploads") << " uploaded, " << stats.at("dropped") << " dropped\n";
+}
+
+}  // namespace
+}  // namespace vugpu::test
+
+namespace vugpu::test {
+namespace {
+
+TEST_F(EglHeadlessTest, AfterResetNoFrameIsReadAnyMore) {
+  // The core unmaps guest memory right after Presenter::reset(): by then every frame handed
+  // over must be released (uploaded and fenced, or dropped unread).
+  start("snapshot_path = \"%D/r.png\"\ninterval_ms = -1\n");
+  const size_t bytes = 256 * 4 * 192;
+  void* memory = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(memory, MAP_FAILED);
+  std::memset(memory, 0x7f, bytes);
+  Frame f;
+  f.resource_id = 3;
+  f.width = 256;
+  f.height = 192;
+  f.stride = 256 * 4;
+  f.fourcc = DRM_FORMAT_XRGB8888;
+  f.pixels = static_cast<const uint8_t*>(memory);
+  f.view = {0, 0, 256, 192};
+  for (uint32_t i = 0; i < 40; ++i) present(i % 2, f, {0, 0, 256, 192});
+  egl_->reset();
+  EXPECT_EQ(releases_.count(), 40u) << "a frame is still held after reset()";
+  ASSERT_EQ(::munmap(memory, bytes), 0);  // what the core does next; a later read would crash
+  egl_->shutdown();
+  const auto stats = log_.statistics();
+  EXPECT_EQ(stats.at("released") + stats.at("dropped"), 40u);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "r.png")) << "the last picture survives the reset";
 }
 
 }  // namespace
