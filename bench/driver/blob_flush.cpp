@@ -171,7 +171,7 @@ void blob_flush(Options& o, JsonWriter& w) {
     try {
       if (name.rfind("qemu", 0) == 0) {
         const BackendChoice b = find_backend(name);
-        e.contender = std::make_unique<Contender>(b, width, height, ram_for(width, height));
+        e.contender = std::make_unique<Contender>(b, width, height, ram_for(width, height, 4));
       } else {
         t.v = variant_of(name);
         BackendChoice b = find_backend("vugpu");
@@ -181,7 +181,7 @@ void blob_flush(Options& o, JsonWriter& w) {
         configs.push_back(write_config(name, t.v, width, height));
         b.command->argv.push_back("--config=" + configs.back());
         b.command->argv.push_back(t.stats->argument());
-        e.contender = std::make_unique<Contender>(b, width, height, ram_for(width, height, 2));
+        e.contender = std::make_unique<Contender>(b, width, height, ram_for(width, height, 4));  // scattered pages: room left for contiguous command buffers
       }
     } catch (const std::exception& ex) {
       e.error = std::string("could not start: ") + ex.what();
