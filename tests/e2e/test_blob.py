@@ -180,14 +180,14 @@ def run_cursor(args, blob):
 
 def run(args):
     blob = args.blob == "on"
+    if args.backend.strip() == "qemu":
+        raise TestFailure("test_blob.py needs vugpu's daemon as --backend (QEMU's own "
+                          "vhost-user-gpu has no blob resources)")
     if not args.qemu_dir:
         args.qemu_dir = blob_qemu_dir()
     if args.scenario == "cursor":
         return run_cursor(args, blob)
     with vmlib.Session(args, f"blob-{args.scenario}-{args.blob}") as s:
-        if s.is_qemu_backend():
-            raise TestFailure("test_blob.py needs vugpu's daemon as --backend (QEMU's own "
-                              "vhost-user-gpu has no blob resources)")
         config = write_config(s.tmp, blob)
         stats_path = os.path.join(s.tmp, "stats.json")
         s.backend_argv += ["--config", config, "--stats-file", stats_path]
