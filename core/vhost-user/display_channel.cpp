@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <drm_fourcc.h>
+#include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include "vhost-user/socket_io.hpp"
 
 namespace vugpu::vhost {
@@ -115,6 +117,18 @@ Status DisplayChannel::send(uint32_t request, std::span<const iovec> payload, in
 Status DisplayChannel::send_simple(uint32_t request, const void* payload, size_t size, uint64_t* seq) {
   const iovec v = piece(payload, size);
   return send(request, size == 0 ? std::span<const iovec>() : std::span<const iovec>(&v, 1), -1, seq);
+}
+
+void DisplayChannel::fit_send_buffer(uint64_t bytes) {
+  if (!is_open() || bytes <= send_buffer_asked_) return;
+  send_buffer_asked_ = bytes;
+  // The kernel doubles what is asked (its bookkeeping) and caps it at net.core.wmem_max.
+  const int want = static_cast<int>(std::min<uint64_t>(bytes, INT32_MAX / 2));
+  if (::setsockopt(socket_.get(), SOL_SOCKET, SO_SNDBUF, &want, sizeof want) != 0) {
+    log_.debug("vhost-user-gpu: SO_SNDBUF {}: {}", want, std::strerror(errno));
+    return;
+  }
+  send_buffer_value_ = want;
 }
 
 // --- replies ----------------------------------------------------------------------------------
@@ -329,18 +343,82 @@ Status DisplayChannel::update(uint32_t scanout_id, const Rect& r, const uint8_t*
   const uint64_t payload = sizeof(gpu::Update) + row_bytes * r.height;
   if (payload > UINT32_MAX) return Status::InvalidParameter;
 
+  fit_send_buffer(payload + sizeof(gpu::Header));
   const gpu::Update msg{scanout_id, r.x, r.y, r.width, r.height};
   std::vector<iovec> iov;
+  iov.reserve(stride == row_bytes ? 2 : size_t{r.height} + 1);
+  iov.push_back(piece(&msg, sizeof msg));
   if (stride == row_bytes) {  // rows are back to back: one piece
-    iov.reserve(2);
-    iov.push_back(piece(&msg, sizeof msg));
     iov.push_back(piece(first_row, row_bytes * r.height));
   } else {
-    iov.reserve(size_t{r.height} + 1);
-    iov.push_back(piece(&msg, sizeof msg));
     for (uint32_t y = 0; y < r.height; ++y) iov.push_back(piece(first_row + uint64_t{y} * stride, row_bytes));
   }
+  if (row_bytes * r.height >= kSpliceMinBytes) {
+    bool unsupported = false;
+    const Status s = send_update_spliced(msg, std::span<const iovec>(iov).subspan(1), unsupported);
+    if (!unsupported) return s;
+  }
   return send(gpu::kUpdate, iov);
+}
+
+Status DisplayChannel::send_update_spliced(const gpu::Update& msg, std::span<const iovec> pixels, bool& unsupported) {
+  unsupported = false;
+  if (!is_open()) return Status::Unspec;
+  drain_ready();
+  if (!is_open()) return Status::Unspec;
+  if (!splicer_.available()) {
+    unsupported = true;
+    return Status::Unspec;
+  }
+  uint64_t total = 0;
+  for (const iovec& v : pixels) total += v.iov_len;
+  // The pixels minus their last kCopiedTailBytes go by reference; the tail is copied, so the
+  // last queued skb is a copy and large enough for wait_consumed() to see it (spliced_send.hpp).
+  const uint64_t by_reference = total - std::min<uint64_t>(total, kCopiedTailBytes);
+  std::vector<iovec> spliced, copied;
+  uint64_t at = 0;
+  for (const iovec& v : pixels) {
+    const uint64_t end = at + v.iov_len;
+    if (end <= by_reference) {
+      spliced.push_back(v);
+    } else if (at >= by_reference) {
+      copied.push_back(v);
+    } else {
+      const size_t cut = static_cast<size_t>(by_reference - at);
+      spliced.push_back(piece(v.iov_base, cut));
+      copied.push_back(piece(static_cast<const uint8_t*>(v.iov_base) + cut, v.iov_len - cut));
+    }
+    at = end;
+  }
+
+  const gpu::Header header{gpu::kUpdate, 0, static_cast<uint32_t>(sizeof msg + total)};
+  const iovec head[2] = {piece(&header, sizeof header), piece(&msg, sizeof msg)};
+  uint64_t sent = 0;
+  io::IoResult r = io::send_all(socket_.get(), head, {}, timeout_ms_, sent, &side_);
+  bytes_sent_ += sent;
+  if (r == io::IoResult::Timeout && sent == 0) {
+    log_.warn("vhost-user-gpu: UPDATE dropped: the VMM did not read the display socket for {} ms", timeout_ms_);
+    return Status::Unspec;
+  }
+  if (r == io::IoResult::Ok) {
+    const auto how = splicer_.send(socket_.get(), spliced, timeout_ms_, sent, r, &side_);
+    bytes_sent_ += sent;
+    if (how == io::SplicedSender::Result::Unsupported) {  // nothing went: copy the same bytes
+      copied.insert(copied.begin(), spliced.begin(), spliced.end());
+      r = io::IoResult::Ok;
+    }
+  }
+  if (r == io::IoResult::Ok) {
+    r = io::send_all(socket_.get(), copied, {}, timeout_ms_, sent, &side_);
+    bytes_sent_ += sent;
+  }
+  // Only once the VMM has read every byte may the caller change or free the pixels.
+  if (r == io::IoResult::Ok) r = splicer_.wait_consumed(socket_.get(), send_buffer_value_, timeout_ms_, &side_);
+  if (r != io::IoResult::Ok) {
+    close(fmt::format("sending UPDATE: {}", io::to_string(r)));
+    return Status::Unspec;
+  }
+  return Status::Ok;
 }
 
 Status DisplayChannel::cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) {

@@ -37,6 +37,7 @@
 #include "vugpu/unique_fd.hpp"
 #include "vhost-user/gpu_protocol.hpp"
 #include "vhost-user/socket_io.hpp"
+#include "vhost-user/spliced_send.hpp"
 #include "vhost-user/watched_fd.hpp"
 #include "vugpu/host.hpp"
 #include "vugpu/log.hpp"
@@ -46,6 +47,10 @@ namespace vugpu::vhost {
 class DisplayChannel final : public VmmDisplay {
  public:
   static constexpr uint32_t kMaxScanouts = 16;  // VIRTIO_GPU_MAX_SCANOUTS
+  // UPDATEs with at least this many pixel bytes go to the socket by reference (spliced_send.hpp),
+  // all but their last kCopiedTailBytes; smaller ones are copied (page pinning costs more).
+  static constexpr uint64_t kSpliceMinBytes = 256 * 1024;
+  static constexpr uint64_t kCopiedTailBytes = 4096;
   // Protocol features vugpu asks for.
   static constexpr uint64_t kWantedFeatures = (1ull << gpu::kProtocolEdid) | (1ull << gpu::kProtocolDmabuf2);
   // fd_flags bit of DMABUF_SCANOUT: rows are stored top-down (virglrenderer's Y_0_TOP).
@@ -102,6 +107,13 @@ class DisplayChannel final : public VmmDisplay {
   void take_features(const std::vector<uint8_t>& payload);
   void close(std::string_view why, LogLevel level = LogLevel::Warn);
   Status check_scanout_id(uint32_t scanout_id) const;
+  // Lets the kernel queue a whole message of `bytes` (within net.core.wmem_max): an UPDATE
+  // then leaves in one sendmsg() instead of one per socket-buffer-full, each a sleep and a
+  // wake-up on the device loop. Only ever grows.
+  void fit_send_buffer(uint64_t bytes);
+  // An UPDATE of `pixels` pieces after its header, the pixels by reference (spliced_send.hpp):
+  // returns once the VMM has read all of it. Unsupported: nothing sent, copy it instead.
+  Status send_update_spliced(const gpu::Update& msg, std::span<const iovec> pixels, bool& unsupported);
 
   EventLoop& loop_;
   WatchedFd socket_;
@@ -125,6 +137,9 @@ class DisplayChannel final : public VmmDisplay {
   uint32_t reported_scanouts_ = 0;  // bit i: the VMM's last display info showed scanout i
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
   uint64_t bytes_sent_ = 0;
+  uint64_t send_buffer_asked_ = 0;  // the largest SO_SNDBUF asked for so far
+  int send_buffer_value_ = 212992;  // what SO_SNDBUF was last set to (Linux's default until then)
+  io::SplicedSender splicer_;
 };
 
 }  // namespace vugpu::vhost

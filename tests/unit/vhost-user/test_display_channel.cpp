@@ -2,7 +2,9 @@
 // writes, replies with timeouts, QEMU's unanswered requests, fds, a peer that goes away.
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -393,6 +395,46 @@ TEST_F(DisplayChannelTest, ModifierNeedsDmabuf2) {
   EXPECT_EQ(m->header.request, gpu::kDmabufScanout);
   EXPECT_EQ(m->header.size, sizeof(gpu::DmabufScanout));
   EXPECT_EQ(m->fds.size(), 1u);
+}
+
+// A large UPDATE leaves by reference (spliced_send.hpp): the VMM reads the caller's own pages.
+// update() may return only once the VMM has read every byte, or the caller's next write (the
+// next transfer into the image) would show in a frame already sent: a torn frame.
+TEST_F(DisplayChannelTest, ALargeUpdateReturnsOnlyOnceTheVmmHasReadEveryByte) {
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  const int ours = sv[0];
+  peer_.reset(sv[1]);
+  channel_ = std::make_unique<DisplayChannel>(loop_, UniqueFd(sv[0]), log_, 5000);
+  Pixels px(1024, 768, 0);  // 3 MiB: spliced
+  const std::vector<uint8_t> sent_pixels = px.bytes;
+  ASSERT_EQ(channel_->scanout(0, 1024, 768), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+
+  std::vector<uint8_t> received;
+  const size_t want = sizeof(gpu::Header) + sizeof(gpu::Update) + px.bytes.size();
+  std::thread reader([&] {  // a slow reader: small reads
+    std::vector<uint8_t> chunk(1000);
+    while (received.size() < want) {
+      pollfd p{peer_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 5000) <= 0) break;
+      const ssize_t n = ::recv(peer_.get(), chunk.data(), std::min(chunk.size(), want - received.size()), 0);
+      if (n <= 0) break;
+      received.insert(received.end(), chunk.begin(), chunk.begin() + n);
+    }
+  });
+  const Status s = channel_->update(0, {0, 0, 1024, 768}, px.at(0, 0), px.stride);
+  int queued = -1;
+  ASSERT_EQ(::ioctl(ours, SIOCOUTQ, &queued), 0);
+  std::fill(px.bytes.begin(), px.bytes.end(), uint8_t{0});  // the next "transfer"
+  reader.join();
+  EXPECT_EQ(s, Status::Ok);
+  EXPECT_EQ(queued, 0) << "update() returned with bytes of the frame still unread in the socket";
+  ASSERT_EQ(received.size(), want);
+  EXPECT_TRUE(std::equal(received.begin() + sizeof(gpu::Header) + sizeof(gpu::Update), received.end(),
+                         sent_pixels.begin()))
+      << "the VMM read pixels written after update() returned";
+  EXPECT_TRUE(channel_->is_open());
 }
 
 TEST_F(DisplayChannelTest, TimeoutInTheMiddleOfAMessageClosesTheChannel) {

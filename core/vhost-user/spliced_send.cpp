@@ -1,0 +1,119 @@
+#include "vhost-user/spliced_send.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <vector>
+
+namespace vugpu::io {
+
+namespace {
+
+constexpr int kWantedPipeBytes = 1 << 20;  // fs.pipe-max-size's default; more pages per vmsplice
+constexpr int kMinSndbuf = 1;              // the kernel raises it to SOCK_MIN_SNDBUF
+
+bool unsupported(int err) { return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP || err == EBADF; }
+
+}  // namespace
+
+bool SplicedSender::available() {
+  if (tried_) return static_cast<bool>(write_end_);
+  tried_ = true;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return false;
+  read_end_ = UniqueFd(fds[0]);
+  write_end_ = UniqueFd(fds[1]);
+  const int size = ::fcntl(write_end_.get(), F_SETPIPE_SZ, kWantedPipeBytes);
+  const int now = size > 0 ? size : ::fcntl(write_end_.get(), F_GETPIPE_SZ);
+  pipe_bytes_ = now > 0 ? static_cast<size_t>(now) : 65536;
+  return true;
+}
+
+SplicedSender::Result SplicedSender::send(int sock, std::span<const iovec> iov, int timeout_ms, uint64_t& sent,
+                                          IoResult& why, SideChannel* side) {
+  sent = 0;
+  why = IoResult::Ok;
+  if (!available()) return Result::Unsupported;
+  size_t index = 0, offset = 0;  // first byte of iov not yet in the pipe
+  size_t in_pipe = 0;            // bytes in the pipe, not yet in the socket
+  std::vector<iovec> window;
+  for (;;) {
+    // Fill the (empty) pipe with references to the next pages.
+    if (in_pipe == 0) {
+      while (index < iov.size() && offset == iov[index].iov_len) {
+        ++index;
+        offset = 0;
+      }
+      if (index == iov.size()) return Result::Ok;
+      window.clear();
+      size_t room = pipe_bytes_;
+      for (size_t i = index; i < iov.size() && room > 0 && window.size() < IOV_MAX; ++i) {
+        const size_t skip = i == index ? offset : 0;
+        const size_t n = std::min(iov[i].iov_len - skip, room);
+        window.push_back({static_cast<uint8_t*>(iov[i].iov_base) + skip, n});
+        room -= n;
+      }
+      ssize_t n;
+      do {
+        n = ::vmsplice(write_end_.get(), window.data(), window.size(), SPLICE_F_NONBLOCK);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) {
+        if (sent == 0 && n < 0 && unsupported(errno)) return Result::Unsupported;
+        why = IoResult::Error;
+        return Result::Failed;
+      }
+      in_pipe = static_cast<size_t>(n);
+      for (size_t left = in_pipe; left > 0;) {  // advance the cursor past what the pipe took
+        const size_t take = std::min(left, iov[index].iov_len - offset);
+        left -= take;
+        offset += take;
+        if (offset == iov[index].iov_len && left > 0) {
+          ++index;
+          offset = 0;
+        }
+      }
+    }
+    // Move the pipe's pages into the socket.
+    ssize_t n;
+    do {
+      n = ::splice(read_end_.get(), nullptr, sock, nullptr, in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+      in_pipe -= static_cast<size_t>(n);
+      sent += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!wait_fd(sock, POLLOUT, timeout_ms, side)) {
+        why = IoResult::Timeout;
+        return Result::Failed;
+      }
+      continue;
+    }
+    if (n < 0 && sent == 0 && unsupported(errno)) {
+      // The pipe holds references nobody will read: start over with a fresh pipe next time.
+      read_end_.reset();
+      write_end_.reset();
+      tried_ = false;
+      return Result::Unsupported;
+    }
+    why = n == 0 || errno == EPIPE || errno == ECONNRESET ? IoResult::Eof : IoResult::Error;
+    return Result::Failed;
+  }
+}
+
+IoResult SplicedSender::wait_consumed(int sock, int restore_sndbuf, int timeout_ms, SideChannel* side) {
+  if (::setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &kMinSndbuf, sizeof kMinSndbuf) != 0) return IoResult::Error;
+  const bool drained = wait_fd(sock, POLLOUT, timeout_ms, side);
+  pollfd p{sock, POLLOUT, 0};
+  const bool hung_up = ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+  ::setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &restore_sndbuf, sizeof restore_sndbuf);
+  if (!drained) return IoResult::Timeout;
+  return hung_up ? IoResult::Eof : IoResult::Ok;
+}
+
+}  // namespace vugpu::io
