@@ -1,5 +1,6 @@
 #include "guest_blob_provider.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <stdexcept>
 #include "view_pieces.hpp"
@@ -20,10 +21,11 @@ BlobOptions BlobOptions::from(const OptionValues& values) {
 }
 
 GuestBlobProvider::GuestBlobProvider(HostServices& host, BlobOptions options) : host_(host), options_(std::move(options)) {
-  udmabuf_present_ = ::access(options_.udmabuf_device.c_str(), R_OK | W_OK) == 0;
+  if (options_.view == BlobOptions::View::Auto || options_.view == BlobOptions::View::Udmabuf)
+    udmabuf_ = UniqueFd(::open(options_.udmabuf_device.c_str(), O_RDWR | O_CLOEXEC));
   host_.log().info("{}: {}", options_.udmabuf_device,
-                   udmabuf_present_ ? "present: blobs are shared as dmabufs"
-                                    : "missing: blobs are mapped from the guest's memory file (or copied)");
+                   udmabuf_ ? "present: blobs are shared as dmabufs"
+                            : "missing: blobs are mapped from the guest's memory file (or copied)");
 }
 
 void GuestBlobProvider::note(BlobViewKind kind, uint32_t resource_id, const std::string& why_not_better) {
@@ -45,8 +47,10 @@ Status GuestBlobProvider::make_view(uint32_t resource_id, std::span<const GuestP
     if (!why.empty()) all_why += (all_why.empty() ? "" : "; ") + std::string(kind) + ": " + why;
     why.clear();
   };
-  if (options_.view == View::Udmabuf || (options_.view == View::Auto && udmabuf_present_)) {
-    if (make_udmabuf_view(options_.udmabuf_device, runs, size, out, why)) {
+  if (options_.view == View::Udmabuf && !udmabuf_) {
+    all_why = "udmabuf: " + options_.udmabuf_device + " cannot be opened";
+  } else if (udmabuf_) {
+    if (make_udmabuf_view(udmabuf_.get(), runs, size, out, why)) {
       note(BlobViewKind::Udmabuf, resource_id, all_why);
       return Status::Ok;
     }

@@ -11,6 +11,7 @@
 #include <vugpu/blob.hpp>
 #include <vugpu/host.hpp>
 #include <vugpu/options.hpp>
+#include <vugpu/unique_fd.hpp>
 
 namespace vugpu::blob_guest {
 
@@ -34,7 +35,7 @@ class GuestBlobProvider final : public BlobProvider {
 
   HostServices& host_;
   const BlobOptions options_;
-  bool udmabuf_present_ = false;
+  UniqueFd udmabuf_;  // opened in the factory, before the daemon's sandbox closes open()
   std::array<bool, 4> noted_{};  // per BlobViewKind
 };
 

@@ -10,19 +10,13 @@
 
 namespace vugpu::blob_guest {
 
-bool make_udmabuf_view(const std::string& device, std::span<const FileRun> runs, uint64_t size, BlobView& out,
-                       std::string& why) {
+bool make_udmabuf_view(int device, std::span<const FileRun> runs, uint64_t size, BlobView& out, std::string& why) {
   if (runs.empty()) {
     why = "a piece has no memory file";
     return false;
   }
   if (!runs_aligned(runs, static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)))) {
     why = "entries are not page-aligned";
-    return false;
-  }
-  UniqueFd dev(::open(device.c_str(), O_RDWR | O_CLOEXEC));
-  if (!dev) {
-    why = device + ": " + std::strerror(errno);
     return false;
   }
   // struct udmabuf_create_list ends in a flexible array: one buffer of the right size.
@@ -36,7 +30,7 @@ bool make_udmabuf_view(const std::string& device, std::span<const FileRun> runs,
     list->list[i].offset = runs[i].offset;
     list->list[i].size = runs[i].length;
   }
-  UniqueFd dmabuf(::ioctl(dev.get(), UDMABUF_CREATE_LIST, list));
+  UniqueFd dmabuf(::ioctl(device, UDMABUF_CREATE_LIST, list));
   if (!dmabuf) {
     why = std::string("UDMABUF_CREATE_LIST: ") + std::strerror(errno);
     return false;

@@ -9,10 +9,11 @@
 
 namespace vugpu::blob_guest {
 
-// udmabuf: one dmabuf over the runs (UDMABUF_CREATE_LIST on `device`), mapped for the CPU.
+// udmabuf: one dmabuf over the runs (UDMABUF_CREATE_LIST on the open udmabuf device `device`),
+// mapped for the CPU.
 // Needs page-aligned runs in memfds sealed F_SEAL_SHRINK without F_SEAL_WRITE, and the
 // module's limits (1024 items, 64 MiB by default).
-bool make_udmabuf_view(const std::string& device, std::span<const FileRun> runs, uint64_t size, BlobView& out,
+bool make_udmabuf_view(int device, std::span<const FileRun> runs, uint64_t size, BlobView& out,
                        std::string& why);
 
 // A linear CPU mapping: reserve `size` bytes of address space, then MAP_FIXED each run's file
