@@ -3,6 +3,7 @@ import statistics
 
 BACKENDS = ["vugpu", "qemu-10.0", "qemu-7.2"]
 PEER = "qemu-10.0"  # the ratio column compares vugpu with QEMU's current backend
+CPU_TARGET = 0.67   # issue 8: the backend's CPU per full frame, vugpu / QEMU 10.0
 MIB = 1 << 20
 
 
@@ -58,6 +59,9 @@ def build_rows(results):
         size = key.split("/")[1]
         wl = w[key]
         frame_bytes = int(size.split("x")[0]) * int(size.split("x")[1]) * 4
+        # The headline: what the backend process itself spends per frame (all its threads).
+        rows.append(_row(f"B1 {size} backend CPU per frame", "lower", "ms", wl, "cpu_s_per_present", 1e3,
+                         rounds_field="cpu_ms_per_present_rounds", fmt="{:.2f}"))
         fps = _row(f"B1 {size} full frames", "higher", "frames/s", wl, "rate", rounds_field="rate_rounds")
         one_copy = (limit.get(size) or {}).get("fps_one_copy")
         if one_copy:
@@ -66,9 +70,8 @@ def build_rows(results):
                 if v is not None:
                     fps["cells"][b] += f" ({fps['limit_pct'][b]:.0f} %)"
         rows.append(fps)
-        rows.append(_row(f"B1 {size} backend CPU per frame", "lower", "ms", wl, "cpu_s_per_present", 1e3, fmt="{:.2f}"))
-        rows.append(_row(f"B1 {size} bytes copied per frame", "lower", "frame sizes", wl, "copied_bytes_per_present",
-                         1.0 / frame_bytes, fmt="{:.2f}"))
+        rows.append(_row(f"B1 {size} pixel copies in the backend's code", "lower", "frame sizes", wl,
+                         "device_copied_bytes_per_present", 1.0 / frame_bytes, fmt="{:.2f}"))
     wl = w.get("small-damage")
     rows.append(_row("B2 64x64 damage on 1080p", "higher", "updates/s", wl, "rate", rounds_field="rate_rounds", fmt="{:.0f}"))
     rows.append(_row("B2 backend CPU per update", "lower", "µs", wl, "cpu_s_per_present", 1e6, fmt="{:.1f}"))
@@ -94,20 +97,18 @@ def targets(results, rows):
     def add(name, met, detail):
         out.append({"target": name, "met": met, "detail": detail})
 
-    for size in ("1920x1080", "3840x2160"):
-        r = by.get(f"B1 {size} full frames")
-        ratio = r and r["ratio"]
-        add(f"B1 {size}: frames/s >= 1.5x QEMU 10.0", None if ratio is None else ratio >= 1.5,
-            "no ratio" if ratio is None else f"{ratio:.2f}x")
     for r in rows:
-        if r["workload"].endswith("bytes copied per frame"):
-            v = r["values"]["vugpu"]
-            add(f"{r['workload'][:-len(' bytes copied per frame')]}: <= 2 frame sizes copied per frame",
-                None if v is None else v <= 2.0 + 1e-6, "n/a" if v is None else f"{v:.2f}")
-        if r["workload"].endswith("backend CPU per frame"):
-            v, p = r["values"]["vugpu"], r["values"][PEER]
-            add(f"{r['workload'][:-len(' backend CPU per frame')]}: less CPU per frame than QEMU 10.0",
-                None if v is None or p is None else v < p, "n/a" if v is None or p is None else f"{v:.2f} vs {p:.2f} ms")
+        w = r["workload"]
+        if w.startswith("B1 ") and w.endswith(" backend CPU per frame"):
+            size = w.split()[1]
+            ratio = r["ratio"]
+            add(f"B1 {size}: backend CPU per frame <= {CPU_TARGET}x QEMU 10.0", None if ratio is None else ratio <= CPU_TARGET,
+                "no ratio" if ratio is None else f"{ratio:.2f}x ({r['cells']['vugpu']} vs {r['cells'][PEER]} ms)")
+        if w.startswith("B1 ") and w.endswith(" full frames"):
+            size = w.split()[1]
+            ratio = r["ratio"]
+            add(f"B1 {size}: frames/s >= QEMU 10.0", None if ratio is None else ratio >= 1.0,
+                "no ratio" if ratio is None else f"{ratio:.2f}x")
     for name in ("B3 fenced 1x1 RESOURCE_FLUSH p50", "B3 GET_DISPLAY_INFO p50"):
         r = by.get(name)
         v, p = (r["values"]["vugpu"], r["values"][PEER]) if r else (None, None)
@@ -122,10 +123,17 @@ def targets(results, rows):
 
 def markdown(results, rows, goals):
     m = results["meta"]
-    lines = [f"# vugpu vs QEMU's vhost-user-gpu — {m['date']}", "",
-             f"Commit `{m['commit']}` · {m['cpu']} · {m['cores']} cores · load average {m['load_before']} before, "
-             f"{m['load_after']} after · run took {m['seconds']:.0f} s{' · **--quick (smoke numbers, not measurements)**' if m['quick'] else ''}",
-             "", "Backends: " + "; ".join(f"{k}: {v}" for k, v in m["backends"].items()), "",
+    lines = [f"# vugpu vs QEMU's vhost-user-gpu — {m['date']}", ""]
+    if not m.get("valid", True):
+        lines += [f"**INVALID RECORD: {m.get('invalid_reason', '?')}** (bench/run --allow-load). Ratios are taken per "
+                  "round and survive some load; absolute figures do not.", ""]
+    mc = m.get("machine", {})
+    lines += [f"Commit `{m['commit']}` · {m['cpu']} · {m['cores']} cores · {mc.get('mem_gib', '?')} GiB · kernel {m['kernel']} · "
+              f"memcpy {mc.get('memcpy_gb_per_s', '?')} GB/s (64 MiB, before the run) · load average {m['load_before']} before, "
+              f"{m['load_after']} after · other processes' CPU during the run: {mc.get('foreign_cpu_max', '?')} of the machine at most "
+              f"(per workload) · net.core.wmem_max {mc.get('wmem_max', '?')} · THP {mc.get('thp', '?')} · "
+              f"run took {m['seconds']:.0f} s{' · **--quick (smoke numbers, not measurements)**' if m['quick'] else ''}",
+              "", "Backends: " + "; ".join(f"{k}: {v}" for k, v in m["backends"].items()), "",
              f"Ratio = vugpu ÷ QEMU 10.0 (median of per-round ratios where rounds exist: backends take turns, "
              f"A B A B …). % = share of this machine's one-copy limit (a frame-sized memcpy, measured in this run).", "",
              "| workload | unit | vugpu | peer 10.0 | peer 7.2 | ratio | % of limit |",
@@ -159,9 +167,15 @@ def markdown(results, rows, goals):
                 problems.append(f"- {key} / {b}: the VMM's surface differs from the guest's framebuffer: {r.get('pixels_mismatch')}")
     if problems:
         lines += ["", "## Not measured / problems", ""] + problems
-    lines += ["", "Bytes copied: every pixel byte the backend copies, the write into the display socket included "
-              "(vugpu: its own counter; QEMU: measured socket bytes + a model of its code, see "
-              "bench/driver/copy_model.hpp). CPU: the backend process's utime+stime over the whole run. "
+    lines += ["", "CPU (the headline): the backend process's own CPU time (all threads, /proc/PID/task/*/schedstat, ns) "
+              "per frame; the ratio is the median of per-round ratios (backends take turns). The stand-in VMM's receive "
+              "and compose are not in it (they are in the JSON: vmm_cpu_s_per_present); frames/s are wall-clock and "
+              "do include the VMM's receive and compose, the same code for every backend. "
+              "Pixel copies in the backend's code: vugpu: its own counter (the renderer's transfer copy; "
+              "device_bytes_copied); QEMU: a MODEL of its code (transfer into the pixman image + composite into the "
+              "message, bench/driver/copy_model.hpp). Neither includes the socket: QEMU's sendmsg() copies every "
+              "byte into the kernel; vugpu splices UPDATEs of 256 KiB and more by reference (only a 4 KiB tail is "
+              "copied) and returns once the VMM has read them. "
               "RSS (anon): RssAnon, the backend's own memory; VmRSS also counts the guest RAM pages the backend "
               "has touched (RssShmem), which is the guest's memory (both are in the JSON).", ""]
     return "\n".join(lines)

@@ -54,6 +54,10 @@ std::optional<uint64_t> Contender::bytes_copied() {
   return copies_ ? copies_->read(process_->pid()) : std::nullopt;
 }
 
+std::optional<uint64_t> Contender::device_bytes_copied() const {
+  return copies_ ? copies_->last_device_bytes() : std::nullopt;
+}
+
 std::string Contender::log_tail(size_t max) const {
   const std::string all = process_->log();
   return all.size() <= max ? all : "..." + all.substr(all.size() - max);

@@ -40,6 +40,8 @@ class Contender {
   // Pixel bytes the backend copied on the host so far, by its own count; nothing for a backend
   // that keeps no count (QEMU's).
   std::optional<uint64_t> bytes_copied();
+  // The device's part of the last bytes_copied() (the renderer's transfer copies).
+  std::optional<uint64_t> device_bytes_copied() const;
   // The backend's own log, for error messages.
   std::string log_tail(size_t max = 1500) const;
 

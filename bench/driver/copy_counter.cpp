@@ -13,8 +13,8 @@ namespace vugpu::bench {
 
 namespace {
 
-std::optional<uint64_t> parse_bytes_copied(const std::string& json) {
-  const std::string key = "\"bytes_copied\"";
+std::optional<uint64_t> parse_field(const std::string& json, const std::string& name) {
+  const std::string key = "\"" + name + "\"";
   const auto at = json.find(key);
   if (at == std::string::npos) return std::nullopt;
   const auto colon = json.find(':', at + key.size());
@@ -41,6 +41,7 @@ std::optional<uint64_t> CopyCounter::read(pid_t pid) {
   // The daemon writes the file with a rename: once it exists again it is whole and new.
   std::error_code ec;
   std::filesystem::remove(path_, ec);
+  device_bytes_.reset();
   if (::kill(pid, SIGUSR1) != 0) return std::nullopt;
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (std::chrono::steady_clock::now() < end) {
@@ -48,7 +49,8 @@ std::optional<uint64_t> CopyCounter::read(pid_t pid) {
     if (in) {
       std::stringstream s;
       s << in.rdbuf();
-      return parse_bytes_copied(s.str());
+      device_bytes_ = parse_field(s.str(), "device_bytes_copied");
+      return parse_field(s.str(), "bytes_copied");
     }
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }

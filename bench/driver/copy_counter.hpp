@@ -24,9 +24,12 @@ class CopyCounter {
   // Asks `pid` for a fresh stats file (SIGUSR1) and returns its bytes_copied; nothing when the
   // daemon does not write one within a second (an older daemon without --stats-file).
   std::optional<uint64_t> read(pid_t pid);
+  // The device's part (renderer, blob provider: not the presenters) of the last read().
+  std::optional<uint64_t> last_device_bytes() const { return device_bytes_; }
 
  private:
   std::string path_;
+  std::optional<uint64_t> device_bytes_;
 };
 
 }  // namespace vugpu::bench

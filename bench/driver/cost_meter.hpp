@@ -18,6 +18,9 @@ struct Cost {
   // when neither counted nor modelled.
   std::optional<uint64_t> copied_bytes;
   std::string copied_source;  // "counter ..." or the model's description
+  // The backend's own code's copies, socket write excluded: vugpu's device counter (the
+  // transfer copy), QEMU's model (transfer + compose into the message).
+  std::optional<uint64_t> device_copied_bytes;
   uint64_t socket_bytes = 0;  // display channel, backend -> VMM (measured at the VMM's end)
   uint64_t rss_bytes = 0;                   // at the end
 };
@@ -31,7 +34,7 @@ class CostMeter {
 
  private:
   double cpu0_ = 0;
-  std::optional<uint64_t> copies0_;
+  std::optional<uint64_t> copies0_, device0_;
   uint64_t socket0_ = 0;
 };
 
