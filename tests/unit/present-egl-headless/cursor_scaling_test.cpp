@@ -120,3 +120,31 @@ TEST_F(EglHeadlessTest, OutputSizeScalesTheScanoutAndItsCursor) {
 
 }  // namespace
 }  // namespace vugpu::test
+
+namespace vugpu::test {
+namespace {
+
+TEST_F(EglHeadlessTest, ScaledDamageComposesTheSameAsAWholeFrame) {
+  // Composing only the damaged part (widened by the filter's reach) must give exactly the
+  // picture a full compose of the same content gives.
+  const std::string options = "interval_ms = -1\noutput_width = 250\noutput_height = 97\n";
+  start("snapshot_path = \"%D/partial.png\"\n" + options);
+  auto whole = start_plugin("present.egl-headless", "snapshot_path = \"%D/whole.png\"\n" + options, headless_host_);
+  GuestImage img(77, 31, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  present(0, img.frame(), {0, 0, 77, 31});
+  wait_all_released();
+  for (uint32_t i = 0; i < 6; ++i) {
+    const Rect r{i * 11 + 3, (i * 7) % 25, 1 + i, 3};
+    img.paint(10 + i, r);
+    present(0, img.frame(), r);
+    wait_all_released();
+  }
+  whole->present(0, img.frame(), {0, 0, 77, 31}, {});
+  egl_->shutdown();
+  whole->shutdown();
+  EXPECT_TRUE(same_picture(dir_ / "partial.png", dir_ / "whole.png"));
+}
+
+}  // namespace
+}  // namespace vugpu::test
