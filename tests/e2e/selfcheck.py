@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Self-check of the e2e harness, no VM (runs in about a second): the SMPTE model against
-libdrm's layout rules, PPM parsing, the PNG writer, placeholder detection, the display-channel
-decoder of vhost_user_tap, and /proc stats. Exit 0 pass, 1 fail."""
+libdrm's layout rules and test_modetest's exact verdict, test_fbcon's console model (a screen
+drawn from it passes, torn/shifted/one-pixel-off/blank ones fail), PPM parsing, the PNG writer,
+placeholder detection, the display-channel decoder of vhost_user_tap, and /proc stats.
+Exit 0 pass, 1 fail."""
 import os
 import struct
 import sys
@@ -9,6 +11,8 @@ import tempfile
 import zlib
 
 import smpte
+import test_fbcon
+import test_modetest
 import vhost_user_tap
 import vmlib
 
@@ -59,6 +63,39 @@ def main():
     pts = smpte.sample_points(576, 200, view)
     expect(all(sub.pixel(x, y) == c for _, x, y, c in pts) and len(pts) > 5,
            f"sample points of an offset view ({len(pts)})")
+
+    # test_modetest's verdict: one wrong pixel in 64000 fails it (it tolerated 1 in 1000)
+    try:
+        test_modetest.check_smpte(vmlib.Image(w, h, rgb), w, h, "one pixel off")
+        expect(False, "check_smpte: one wrong pixel fails the test")
+    except vmlib.TestFailure:
+        expect(True, "check_smpte: one wrong pixel fails the test")
+
+    # test_fbcon's console model: a screen drawn from the model passes; torn, shifted, one pixel
+    # off, blank (the cleared console) fail
+    cw, ch = 640, 704  # 80 x 44 cells: the 83-character lines wrap, as on a small mode
+    grid, cursor = test_fbcon.expected_grid(cw // 8, ch // 16)
+    con = bytearray(cw * ch * 3)
+    for (r, c), letter in grid.items():
+        if letter == " ":
+            continue
+        bits = zlib.crc32(letter.encode())
+        for y in range(16):
+            for x in range(8):
+                if (bits >> ((x + 3 * y) % 32)) & 1:
+                    i = ((r * 16 + y) * cw + c * 8 + x) * 3
+                    con[i:i + 3] = bytes(test_fbcon.FG)
+    expect(test_fbcon.compare_console(vmlib.Image(cw, ch, con), cw, ch) == [],
+           "fbcon model: a screen drawn from it matches")
+    torn = bytearray(con)
+    torn[cw * 3 * 400:] = bytes(len(torn) - cw * 3 * 400)
+    shifted = con[cw * 3 * 16:] + bytes(cw * 3 * 16)
+    one = bytearray(con)
+    one[(30 * cw + 3) * 3] ^= 0xaa
+    for name, pixels in (("torn (lower half missing)", torn), ("one text line up", shifted),
+                         ("one pixel off", one), ("blank", bytes(len(con)))):
+        expect(test_fbcon.compare_console(vmlib.Image(cw, ch, bytes(pixels)), cw, ch) != [],
+               f"fbcon model: {name} fails")
 
     with tempfile.TemporaryDirectory() as d:
         # PPM parser (with a comment) and PNG writer

@@ -48,15 +48,15 @@ def run(args):
         s.timing("scenario running", host, gt)
         check(modes[0] != modes[1], f"the two outputs use different modes {modes}")
         for head, (w, h) in enumerate(modes):
-            img, t = vm.wait_content(args.timeout, head=head,
-                                     predicate=lambda i, w=w, h=h: (i.width, i.height) == (w, h))
-            s.timing(f"head {head} first pixels", t)
-            img = vm.screendump(head=head, save_as=f"{name}-head{head}.png")
+            fb_w, fb_h, view = fbs[head]
+            img, t = test_modetest.wait_smpte(vm, args.timeout, fb_w, fb_h, head=head, view=view,
+                                              size=(w, h))
+            s.timing(f"head {head}: the whole pattern on screen", t)
+            img.save_png(f"{s.artifacts}/{name}-head{head}.png")
             log(f"   head {head}: {img.summary()}  -> {s.artifacts}/{name}-head{head}.png")
             check(not vmlib.is_placeholder(img), f"head {head} is not QEMU's placeholder")
             check((img.width, img.height) == (w, h),
                   f"head {head} size {img.width}x{img.height} == mode {w}x{h}")
-            fb_w, fb_h, view = fbs[head]
             test_modetest.check_smpte(img, fb_w, fb_h, f"head {head}", view)
         s.timing("test wall", s.wall())
 
