@@ -120,6 +120,7 @@ ScanoutView& GtkThread::view_for(uint32_t id, const DisplayMode& mode) {
     if (!tabs_window_) {
       tabs_window_ = new_toplevel();
       notebook_ = gtk_notebook_new();
+      gtk_notebook_set_scrollable(GTK_NOTEBOOK(notebook_), TRUE);  // labels never widen the window
       gtk_container_add(GTK_CONTAINER(tabs_window_), notebook_);
     }
     gtk_notebook_append_page(GTK_NOTEBOOK(notebook_), view.widget(), nullptr);
@@ -133,8 +134,11 @@ ScanoutView& GtkThread::view_for(uint32_t id, const DisplayMode& mode) {
   if (!monitor) monitor = gdk_display_get_monitor(gdk_display_get_default(), 0);
   const int sf = monitor ? gdk_monitor_get_scale_factor(monitor) : 1;
   const uint32_t z = options_.zoom ? options_.zoom : 1;
-  gtk_window_set_default_size(GTK_WINDOW(top), int((uint64_t{mode.width} * z + sf - 1) / sf),
-                              int((uint64_t{mode.height} * z + sf - 1) / sf));
+  const int logical_w = int((uint64_t{mode.width} * z + sf - 1) / sf), logical_h = int((uint64_t{mode.height} * z + sf - 1) / sf);
+  // Tabs: the tab labels take room the window's size does not know about; the page asks for the
+  // picture's size instead (the window can grow, not shrink below it).
+  if (options_.tabs) gtk_widget_set_size_request(view.widget(), logical_w, logical_h);
+  else gtk_window_set_default_size(GTK_WINDOW(top), logical_w, logical_h);
   update_title(id);
   log_.info("scanout {}: {} {}x{}", id, options_.tabs ? "tab" : "window", mode.width, mode.height);
   return view;

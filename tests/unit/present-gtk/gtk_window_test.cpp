@@ -1,0 +1,522 @@
+// present.gtk in real windows: each test starts its own Xvfb, loads the plugin through the real
+// loader, drives it as the device loop would, and checks what the X screen shows (xwd).
+// GTK initialises once per process (display, GDK_SCALE): run through ctest, one process per test,
+// or one test per run (--gtest_filter).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <filesystem>
+#include <thread>
+#include "config/config.hpp"
+#include "config/plugin_options.hpp"
+#include "../present-sdl/guest_pattern.hpp"
+#include "host/loop_host_services.hpp"
+#include "log/spdlog_log.hpp"
+#include "plugin/loader.hpp"
+#include "plugin/plugin_error.hpp"
+#include "../present-sdl/xvfb_server.hpp"
+
+static_assert(std::endian::native == std::endian::little, "DRM fourccs name little-endian words");
+
+namespace vugpu {
+namespace {
+
+using test::GuestImage;
+using test::Rgb;
+using test::Screenshot;
+using test::WindowInfo;
+using namespace std::chrono_literals;
+
+constexpr auto kDeadline = 15s;  // safety net only: every wait ends when the state is reached
+
+std::string fourcc_name(uint32_t f) {
+  std::string name(4, ' ');
+  for (int i = 0; i < 4; ++i) name[i] = char(f >> (8 * i));
+  return name;
+}
+
+class GtkWindows : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* env = std::getenv("VUGPU_PLUGIN_PATH");
+    loader_ = std::make_unique<PluginLoader>(plugin_search_path(env ? env : VUGPU_BUILD_PLUGIN_DIR_DEFAULT, {}));
+    ASSERT_TRUE(loader_->find("present.gtk")) << "present.gtk is not built (searched " << describe(loader_->folders()) << ")";
+    xvfb_ = std::make_unique<test::XvfbServer>(1024, 768);
+    ::setenv("DISPLAY", xvfb_->display().c_str(), 1);
+    ::unsetenv("WAYLAND_DISPLAY");
+  }
+  void TearDown() override {
+    presenter_.reset();
+    x_.reset();
+    xvfb_.reset();
+  }
+
+  void start(const std::string& options = "") {
+    const Config c = parse_config("[plugin.\"present.gtk\"]\nvm_name = \"gtktest\"\n" + options, "test.toml");
+    auto lib = loader_->load("present.gtk", PluginKind::Presenter);
+    const OptionValues values = resolve_plugin_options("present.gtk", lib->options(), &c.plugins.at("present.gtk"));
+    presenter_ = create_presenter(lib, host_, values);
+    x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  }
+
+  FrameRelease counted_release() {
+    return FrameRelease([this] {
+      std::lock_guard lock(mutex_);
+      ++released_;
+      cv_.notify_all();
+    });
+  }
+  void present(uint32_t scanout, const Frame& f, Rect damage) { presenter_->present(scanout, f, damage, counted_release()); }
+  // Waits until `n` frames in total were released (uploaded or replaced).
+  bool wait_released(uint64_t n) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, kDeadline, [&] { return released_ >= n; });
+  }
+  uint64_t released() {
+    std::lock_guard lock(mutex_);
+    return released_;
+  }
+
+  std::string title(uint32_t scanout) { return "gtktest: scanout " + std::to_string(scanout); }
+
+  // Waits until the window of `scanout` exists, is mapped, and `ok` holds for it.
+  WindowInfo wait_window(uint32_t scanout, const std::function<bool(const WindowInfo&)>& ok = {}) {
+    const auto end = std::chrono::steady_clock::now() + kDeadline;
+    std::optional<WindowInfo> w;
+    while (std::chrono::steady_clock::now() < end) {
+      w = x_->find(title(scanout));
+      if (w && w->viewable && (!ok || ok(*w))) return *w;
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "no viewable window '" << title(scanout) << "' in the wanted state";
+    return w.value_or(WindowInfo{});
+  }
+
+  // Grabs the screen until `check` returns no error text, or the deadline; returns the last error.
+  std::string wait_screen(const std::function<std::string(const Screenshot&)>& check) {
+    const auto end = std::chrono::steady_clock::now() + kDeadline;
+    std::string error = "no screenshot";
+    while (std::chrono::steady_clock::now() < end) {
+      error = check(test::grab_screen(xvfb_->display()));
+      if (error.empty()) return error;
+      std::this_thread::sleep_for(20ms);
+    }
+    return error;
+  }
+
+  // Checks that the picture at (x0, y0) on screen shows `img` (its rectangle `view`) with every
+  // guest pixel `zoom` x `zoom` screen pixels. `seed_at` gives the seed of each guest pixel.
+  static std::string shows(const Screenshot& s, int x0, int y0, Rect view, uint32_t zoom,
+                           const std::function<uint32_t(uint32_t, uint32_t)>& seed_at) {
+    int bad = 0;
+    std::string first;
+    for (uint32_t y = 0; y < view.height * zoom; ++y)
+      for (uint32_t x = 0; x < view.width * zoom; ++x) {
+        const int64_t sx = x0 + int64_t(x), sy = y0 + int64_t(y);
+        if (sx < 0 || sy < 0 || sx >= int64_t(s.width) || sy >= int64_t(s.height)) return "picture off screen";
+        const uint32_t gx = view.x + x / zoom, gy = view.y + y / zoom;
+        const Rgb want = test::pattern_color(gx, gy, seed_at(gx, gy));
+        const Rgb got = s.at(uint32_t(sx), uint32_t(sy));
+        if (got != want && bad++ == 0)
+          first = "screen " + std::to_string(x) + "," + std::to_string(y) + " got " + std::to_string(got.r) + "," +
+                  std::to_string(got.g) + "," + std::to_string(got.b) + " want " + std::to_string(want.r) + "," +
+                  std::to_string(want.g) + "," + std::to_string(want.b);
+      }
+    return bad ? std::to_string(bad) + " pixels differ; first: " + first : "";
+  }
+  static std::string shows(const Screenshot& s, const WindowInfo& w, Rect view, uint32_t zoom, uint32_t seed) {
+    return shows(s, w.x, w.y, view, zoom, [seed](uint32_t, uint32_t) { return seed; });
+  }
+
+  EventLoop loop_;
+  SpdLog log_{LogLevel::Error};
+  HostLinks links_;
+  LoopHostServices host_{loop_, log_, links_};
+  std::unique_ptr<PluginLoader> loader_;
+  std::unique_ptr<test::XvfbServer> xvfb_;
+  std::unique_ptr<test::XConnection> x_;
+  PluginInstance<Presenter> presenter_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  uint64_t released_ = 0;
+};
+
+class GtkFormats : public GtkWindows, public ::testing::WithParamInterface<uint32_t> {};
+
+TEST_P(GtkFormats, PixelExactAtOneToOne) {
+  start();
+  GuestImage img(61, 37, GetParam());
+  img.paint(1);
+  presenter_->set_scanout(0, {61, 37, true});
+  present(0, img.frame(), {0, 0, 61, 37});
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 61 && w.height == 37; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 61, 37}, 1, 1); }), "");
+  EXPECT_TRUE(wait_released(1)) << "the frame is released once uploaded";
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFourccs, GtkFormats,
+                         ::testing::Values(DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, DRM_FORMAT_BGRA8888,
+                                           DRM_FORMAT_BGRX8888, DRM_FORMAT_ABGR8888, DRM_FORMAT_RGBX8888,
+                                           DRM_FORMAT_RGBA8888, DRM_FORMAT_XBGR8888),
+                         [](const auto& info) { return fourcc_name(info.param); });
+
+TEST_F(GtkWindows, ViewOfALargerResourceAndBottomUpFrames) {
+  start();
+  GuestImage img(50, 40, DRM_FORMAT_XRGB8888);
+  img.paint(3);
+  const Rect view{7, 5, 30, 20};
+  presenter_->set_scanout(0, {30, 20, true});
+  present(0, img.frame(view), {0, 0, 30, 20});
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 30; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, view, 1, 3); }), "");
+
+  // Bottom-up storage (GL textures): memory row 0 is the picture's last row.
+  ASSERT_TRUE(wait_released(1));
+  GuestImage flipped(30, 20, DRM_FORMAT_XRGB8888);
+  for (uint32_t y = 0; y < 20; ++y)
+    for (uint32_t x = 0; x < 30; ++x) {
+      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::pattern_color(x, y, 4), 0);
+      std::memcpy(&flipped.bytes[(19 - y) * flipped.stride + x * 4], &v, 4);
+    }
+  Frame f = flipped.frame();
+  f.y0_top = false;
+  present(0, f, {0, 0, 30, 20});
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 4); }), "");
+}
+
+TEST_F(GtkWindows, OnlyTheDamagedRectangleIsUploaded) {
+  start();
+  GuestImage img(40, 30, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  presenter_->set_scanout(0, {40, 30, true});
+  present(0, img.frame(), {0, 0, 40, 30});
+  ASSERT_TRUE(wait_released(1));
+  EXPECT_EQ(links_.bytes_copied.load(), 40u * 30 * 4);
+  const WindowInfo w = wait_window(0);
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 40, 30}, 1, 1); }), "");
+
+  // The guest repaints everything but flushes only (3,2) 5x4: the window shows the new pixels
+  // there and the old ones elsewhere, and only 5x4 pixels were uploaded.
+  img.paint(2);
+  present(0, img.frame(), {3, 2, 5, 4});
+  ASSERT_TRUE(wait_released(2));
+  EXPECT_EQ(links_.bytes_copied.load(), 40u * 30 * 4 + 5 * 4 * 4);
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              return shows(s, w.x, w.y, {0, 0, 40, 30}, 1, [](uint32_t x, uint32_t y) {
+                return x >= 3 && x < 8 && y >= 2 && y < 6 ? 2u : 1u;
+              });
+            }),
+            "");
+}
+
+TEST_F(GtkWindows, IntegerZoomIsNearest) {
+  start("scale = \"3\"\n");
+  GuestImage img(20, 12, DRM_FORMAT_ABGR8888);
+  img.paint(5);
+  presenter_->set_scanout(0, {20, 12, true});
+  present(0, img.frame(), {0, 0, 20, 12});
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 60 && w.height == 36; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 12}, 3, 5); }), "");
+}
+
+TEST_F(GtkWindows, ResizedWindowLetterboxesWithAspectKept) {
+  start();
+  GuestImage img(40, 20, DRM_FORMAT_XRGB8888);
+  img.paint(6);
+  presenter_->set_scanout(0, {40, 20, true});
+  present(0, img.frame(), {0, 0, 40, 20});
+  WindowInfo w = wait_window(0);
+  // As a user would drag it: 160x200 is 4x wide, 10x tall -> scale 4, bars top and bottom.
+  ASSERT_EQ(std::system(("xdotool windowsize " + std::to_string(w.id) + " 160 200").c_str()), 0);
+  w = wait_window(0, [](const WindowInfo& w) { return w.width == 160 && w.height == 200; });
+  const int bar = (200 - 80) / 2;
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              std::string e = shows(s, w.x, w.y + bar, {0, 0, 40, 20}, 4, [](uint32_t, uint32_t) { return 6u; });
+              if (!e.empty()) return e;
+              for (uint32_t y = 0; y < 200; ++y) {
+                if (y >= uint32_t(bar) && y < uint32_t(bar) + 80) continue;
+                for (uint32_t x = 0; x < 160; ++x)
+                  if (s.at(w.x + x, w.y + y) != Rgb{0, 0, 0}) return "bar pixel " + std::to_string(x) + "," + std::to_string(y) + " not black";
+              }
+              return std::string();
+            }),
+            "");
+
+  // Wider than the picture: bars left and right (60 = 3x20 tall, 3x40 = 120 wide in 200).
+  ASSERT_EQ(std::system(("xdotool windowsize " + std::to_string(w.id) + " 200 60").c_str()), 0);
+  w = wait_window(0, [](const WindowInfo& w) { return w.width == 200 && w.height == 60; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              std::string e = shows(s, w.x + 40, w.y, {0, 0, 40, 20}, 3, [](uint32_t, uint32_t) { return 6u; });
+              if (!e.empty()) return e;
+              for (uint32_t y = 0; y < 60; ++y)
+                for (uint32_t x : {0u, 39u, 160u, 199u})
+                  if (s.at(w.x + x, w.y + y) != Rgb{0, 0, 0}) return "bar pixel " + std::to_string(x) + "," + std::to_string(y) + " not black";
+              return std::string();
+            }),
+            "");
+}
+
+TEST_F(GtkWindows, CursorDrawnAtItsHotSpotAndScaled) {
+  start("scale = \"2\"\n");
+  GuestImage img(80, 60, DRM_FORMAT_XRGB8888);
+  img.paint(7);
+  presenter_->set_scanout(0, {80, 60, true});
+  present(0, img.frame(), {0, 0, 80, 60});
+  // Premultiplied ARGB: an opaque red 6x4 block at (1,1) of the 64x64 image, a half-transparent
+  // white pixel next to it, the rest fully transparent.
+  std::vector<uint32_t> argb(64 * 64, 0);
+  for (uint32_t y = 1; y < 5; ++y)
+    for (uint32_t x = 1; x < 7; ++x) argb[y * 64 + x] = 0xFFFF0000u;
+  CursorImage cursor;
+  cursor.hot_x = 1;
+  cursor.hot_y = 1;
+  cursor.argb = argb.data();
+  presenter_->cursor_update(0, 30, 20, &cursor);  // block's top-left at picture (30,20)
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 160; });
+  const auto cursor_at = [&](uint32_t cx, uint32_t cy) {
+    return [&, cx, cy](const Screenshot& s) {
+      for (uint32_t y = 0; y < 120; ++y)
+        for (uint32_t x = 0; x < 160; ++x) {
+          const bool red = x / 2 >= cx && x / 2 < cx + 6 && y / 2 >= cy && y / 2 < cy + 4;
+          const Rgb want = red ? Rgb{255, 0, 0} : test::pattern_color(x / 2, y / 2, 7);
+          if (s.at(w.x + x, w.y + y) != want) return "pixel " + std::to_string(x) + "," + std::to_string(y);
+        }
+      return std::string();
+    };
+  };
+  EXPECT_EQ(wait_screen(cursor_at(30, 20)), "");
+  presenter_->cursor_move(0, 50, 40);
+  EXPECT_EQ(wait_screen(cursor_at(50, 40)), "");
+  presenter_->cursor_update(0, 0, 0, nullptr);  // hidden
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 80, 60}, 2, 7); }), "");
+}
+
+TEST_F(GtkWindows, TwoScanoutsAreTwoWindows) {
+  start();
+  GuestImage a(30, 20, DRM_FORMAT_XRGB8888), b(24, 16, DRM_FORMAT_RGBA8888);
+  a.paint(10);
+  b.paint(20);
+  presenter_->set_scanout(0, {30, 20, true});
+  presenter_->set_scanout(1, {24, 16, true});
+  present(0, a.frame(), {0, 0, 30, 20});
+  present(1, b.frame(), {0, 0, 24, 16});
+  const WindowInfo w0 = wait_window(0, [](const WindowInfo& w) { return w.width == 30; });
+  const WindowInfo w1 = wait_window(1, [](const WindowInfo& w) { return w.width == 24; });
+  ASSERT_NE(w0.id, w1.id);
+  // Without a window manager both sit at the same place: move one aside to see both.
+  ASSERT_EQ(std::system(("xdotool windowmove " + std::to_string(w1.id) + " 500 400").c_str()), 0);
+  const WindowInfo moved = wait_window(1, [](const WindowInfo& w) { return w.x == 500; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              const std::string e = shows(s, w0, {0, 0, 30, 20}, 1, 10);
+              return e.empty() ? shows(s, moved, {0, 0, 24, 16}, 1, 20) : e;
+            }),
+            "");
+}
+
+TEST_F(GtkWindows, NoDisplayIsOneClearErrorAtStart) {
+  ::unsetenv("DISPLAY");
+  try {
+    start();
+    FAIL() << "started without a display";
+  } catch (const PluginError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("present.gtk failed to start: no display: $DISPLAY is not set"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << "one line: " << what;
+  }
+}
+
+TEST_F(GtkWindows, CloseHidesUntilTheGuestSetsTheScanoutAgain) {
+  start();  // close = "hide" is the default
+  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  presenter_->set_scanout(0, {30, 20, true});
+  present(0, img.frame(), {0, 0, 30, 20});
+  const WindowInfo w = wait_window(0);
+  x_->request_close(w.id);
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (x_->find(title(0)).value_or(WindowInfo{}).viewable && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_FALSE(x_->find(title(0))->viewable) << "closed window is hidden";
+  presenter_->set_scanout(0, {30, 20, true});
+  EXPECT_TRUE(wait_window(0).viewable) << "shown again when the guest sets the scanout";
+}
+
+TEST_F(GtkWindows, CloseIgnoredKeepsShowing) {
+  start("close = \"ignore\"\n");
+  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  presenter_->set_scanout(0, {30, 20, true});
+  present(0, img.frame(), {0, 0, 30, 20});
+  const WindowInfo w = wait_window(0);
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
+  x_->request_close(w.id);
+  // A frame after the close request: once it is on screen, the request was handled before it.
+  ASSERT_TRUE(wait_released(1));
+  img.paint(2);
+  present(0, img.frame(), {0, 0, 30, 20});
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 2); }), "");
+  EXPECT_TRUE(x_->find(title(0))->viewable);
+}
+
+// The device loop never waits for the window: with the X server frozen (SIGSTOP), the GTK thread
+// stalls, yet 500 presents return and every frame but the newest is released at once (coalesced);
+// when X runs again the last frame is shown.
+TEST_F(GtkWindows, FrozenDisplayNeverBlocksTheDeviceLoop) {
+  start();
+  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  presenter_->set_scanout(0, {30, 20, true});
+  present(0, img.frame(), {0, 0, 30, 20});
+  const WindowInfo w = wait_window(0);
+  ASSERT_TRUE(wait_released(1));
+  ASSERT_EQ(::kill(xvfb_->pid(), SIGSTOP), 0);
+  GuestImage last(30, 20, DRM_FORMAT_XRGB8888);
+  last.paint(9);
+  constexpr uint64_t kFrames = 500;
+  for (uint64_t i = 0; i < kFrames; ++i) present(0, (i + 1 == kFrames ? last : img).frame(), {0, 0, 30, 20});
+  // At most one frame sits in the mailbox and one in a copy the GTK thread may be stuck in.
+  EXPECT_GE(released(), 1 + kFrames - 2);
+  ASSERT_EQ(::kill(xvfb_->pid(), SIGCONT), 0);
+  EXPECT_TRUE(wait_released(1 + kFrames));
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 9); }), "");
+}
+
+TEST_F(GtkWindows, DmabufOnlyFrameIsReleasedAndNotShown) {
+  start();
+  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+  img.paint(1);
+  presenter_->set_scanout(0, {30, 20, true});
+  present(0, img.frame(), {0, 0, 30, 20});
+  const WindowInfo w = wait_window(0);
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
+  Frame f = img.frame();
+  f.pixels = nullptr;
+  f.dmabuf_fd = 0;  // any fd: present.gtk must not read it without EGL import
+  present(0, f, {0, 0, 30, 20});
+  EXPECT_TRUE(wait_released(2));
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
+}
+
+TEST_F(GtkWindows, TabsLayoutIsOneWindowWithATabPerScanout) {
+  start("layout = \"tabs\"\n");
+  GuestImage a(40, 30, DRM_FORMAT_XRGB8888), b(40, 30, DRM_FORMAT_XRGB8888);
+  a.paint(10);
+  b.paint(20);
+  presenter_->set_scanout(0, {40, 30, true});
+  present(0, a.frame(), {0, 0, 40, 30});
+  ASSERT_TRUE(wait_released(1));
+  presenter_->set_scanout(1, {40, 30, true});  // the newest scanout's tab comes to the front
+  present(1, b.frame(), {0, 0, 40, 30});
+  ASSERT_TRUE(wait_released(2));
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  std::optional<WindowInfo> w;
+  while (!(w = x_->find("gtktest")) && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(x_->find("scanout 0")) << "no window of its own per scanout";
+  // The picture of scanout 1 sits somewhere inside the window (below the tab labels): find the
+  // row where its top-left pixel is, then compare the whole picture there.
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) -> std::string {
+              for (uint32_t y = 0; y + 30 <= w->height; ++y)
+                for (uint32_t x = 0; x + 40 <= w->width; ++x)
+                  if (s.at(w->x + x, w->y + y) == test::pattern_color(0, 0, 20) &&
+                      shows(s, w->x + int(x), w->y + int(y), {0, 0, 40, 30}, 1, [](uint32_t, uint32_t) { return 20u; }).empty())
+                    return "";
+              return "scanout 1's picture is not in the window";
+            }),
+            "");
+}
+
+TEST_F(GtkWindows, HiDpiDrawsInDevicePixels) {
+  ::setenv("GDK_SCALE", "2", 1);  // read by GTK when it starts: this process's first start()
+  start();
+  GuestImage img(60, 40, DRM_FORMAT_XRGB8888);
+  img.paint(3);
+  presenter_->set_scanout(0, {60, 40, true});
+  present(0, img.frame(), {0, 0, 60, 40});
+  // 30x20 logical pixels at scale 2: 60x40 device pixels, the picture exactly 1:1 in them.
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 60 && w.height == 40; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 60, 40}, 1, 3); }), "");
+  ::unsetenv("GDK_SCALE");
+}
+
+TEST_F(GtkWindows, F12WritesAScreenshotOfThePictureAndCursor) {
+  char dir[] = "/tmp/vugpu-gtk-shot-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  start(std::string("screenshot_path = \"") + dir + "/shot-%s-%n.png\"\n");
+  GuestImage img(20, 10, DRM_FORMAT_BGRX8888);
+  img.paint(4);
+  presenter_->set_scanout(0, {20, 10, true});
+  present(0, img.frame(), {0, 0, 20, 10});
+  const WindowInfo w = wait_window(0);
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 10}, 1, 4); }), "");
+  // As a user's key press (XTEST) into the focused window; no window manager gives focus here.
+  ASSERT_EQ(std::system(("DISPLAY=" + xvfb_->display() + " xdotool windowfocus --sync " + std::to_string(w.id) + " key F12").c_str()), 0);
+  const std::string file = std::string(dir) + "/shot-0-1.png";
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(std::filesystem::exists(file)) << file;
+  // The PNG's pixels: decoded by ImageMagick's `convert` into raw RGB.
+  FILE* in = ::popen(("convert " + file + " -depth 8 rgb:-").c_str(), "r");
+  ASSERT_NE(in, nullptr);
+  std::vector<uint8_t> rgb(20 * 10 * 3);
+  const size_t n = std::fread(rgb.data(), 1, rgb.size(), in);
+  ::pclose(in);
+  ASSERT_EQ(n, rgb.size());
+  for (uint32_t y = 0; y < 10; ++y)
+    for (uint32_t x = 0; x < 20; ++x) {
+      const Rgb want = test::pattern_color(x, y, 4);
+      const uint8_t* got = &rgb[(y * 20 + x) * 3];
+      ASSERT_EQ((Rgb{got[0], got[1], got[2]}), want) << x << "," << y;
+    }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(GtkWindows, DmabufImport) {
+  // present.gtk would import dma-bufs through EGL_EXT_image_dma_buf_import (SDL's GL renderer);
+  // Mesa's llvmpipe here has no such extension, so the path cannot run.
+  GTEST_SKIP() << "SKIPPED: no EGL dma-buf import (Mesa llvmpipe lacks EGL_EXT_image_dma_buf_import; present.gtk shows CPU frames only)";
+}
+
+// close = "exit" makes vugpu stop as SIGTERM does: the presenter sends SIGTERM to its own
+// process, which the daemon blocks in every thread and reads from a signalfd. A child process
+// plays the daemon: it blocks SIGTERM before any thread exists, and waits for it.
+TEST_F(GtkWindows, CloseExitSignalsTheProcessToStop) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    try {
+      start("close = \"exit\"\n");
+      GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+      img.paint(1);
+      presenter_->set_scanout(0, {30, 20, true});
+      present(0, img.frame(), {0, 0, 30, 20});
+      timespec limit{30, 0};
+      const int got = sigtimedwait(&set, nullptr, &limit);
+      presenter_->shutdown();
+      ::_exit(got == SIGTERM ? 0 : 3);
+    } catch (...) {
+      ::_exit(4);
+    }
+  }
+  x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  const WindowInfo w = wait_window(0);
+  x_->request_close(w.id);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+}
+
+}  // namespace
+}  // namespace vugpu
