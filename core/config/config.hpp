@@ -41,6 +41,7 @@ struct Config {
   // offered.
   std::string blob;
   LogLevel log_level = LogLevel::Info;
+  bool sandbox = true;  // seccomp + no capabilities once serving (core/sandbox)
   DeviceSettings device;
   std::map<std::string, PluginSection> plugins;  // keyed by dotted plugin name
 };

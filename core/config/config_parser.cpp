@@ -188,7 +188,7 @@ Config parse_config(std::string_view toml_text, std::string_view origin) {
   const Reader r{std::string(origin)};
   Config c;
   c.source = origin;
-  r.check_keys(doc, "", {"renderer", "presenters", "blob", "plugin_path", "log_level", "limits", "display", "plugin"});
+  r.check_keys(doc, "", {"renderer", "presenters", "blob", "plugin_path", "log_level", "sandbox", "limits", "display", "plugin"});
 
   if (auto* n = doc.get("renderer")) {
     c.renderer = r.string(*n, "renderer");
@@ -223,6 +223,7 @@ Config parse_config(std::string_view toml_text, std::string_view origin) {
     if (!level) r.fail(n->source(), fmt::format("unknown log level '{}'", name), "log_level", "one of trace, debug, info, warn, error");
     c.log_level = *level;
   }
+  if (auto* n = doc.get("sandbox")) c.sandbox = r.boolean(*n, "sandbox");
   // Limits first: scanout sizes are checked against limits.max_dimension.
   if (auto* n = doc.get("limits")) read_limits(r, r.table(*n, "limits"), c.device.limits);
   if (auto* n = doc.get("display")) read_display(r, r.table(*n, "display"), c.device);

@@ -25,6 +25,7 @@ std::string format_effective_config(const Config& c, std::span<const ResolvedPlu
   out += fmt::format("blob = {}\n", toml_string(c.blob));
   out += fmt::format("plugin_path = {}\n", toml_strings(c.plugin_path));
   out += fmt::format("log_level = {}\n", toml_string(std::string(to_string(c.log_level))));
+  out += fmt::format("sandbox = {}\n", c.sandbox ? "true" : "false");
 
   const Limits& l = c.device.limits;
   out += "\n[limits]\n";

@@ -12,6 +12,7 @@ presenters = ["present.vhost-user"]
 blob = ""
 plugin_path = []
 log_level = "info"
+sandbox = true
 
 [limits]
 host_memory_mib = 1024

@@ -45,6 +45,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error (overrides the config)")
       ->type_name("LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error"}));
+  std::string sandbox;
+  app.add_option("--sandbox", sandbox, "on (default) or off: seccomp and no capabilities once serving")
+      ->type_name("on|off")
+      ->check(CLI::IsMember({"on", "off"}));
   app.add_option("--stats-file", cl.stats_file, "Write counters (JSON) here on SIGUSR1 and at exit")->type_name("FILE");
 
   try {
@@ -56,6 +60,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     cl.overrides.render_node = render_node;
     cl.overrides.virgl = true;
   }
+  if (!sandbox.empty()) cl.sandbox = sandbox == "on";
   if (!log_level.empty()) cl.overrides.log_level = parse_log_level(log_level);
   else if (verbose > 0) cl.overrides.log_level = verbose == 1 ? LogLevel::Debug : LogLevel::Trace;
   return {std::move(cl), 0};

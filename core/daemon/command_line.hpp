@@ -16,6 +16,7 @@ struct CommandLine {
   bool list_plugins = false;
   bool once = false;
   std::string stats_file;
+  std::optional<bool> sandbox;    // --sandbox=on|off; over the configuration's `sandbox` key
   ConfigOverrides overrides;      // --virgl, --render-node, --verbose, --log-level
 };
 

@@ -9,6 +9,7 @@
 #include "host/stats_file.hpp"
 #include "loop/event_loop.hpp"
 #include "memory/guest_memory.hpp"
+#include "sandbox/sandbox.hpp"
 #include "vhost-user/server.hpp"
 
 namespace vugpu {
@@ -33,6 +34,14 @@ class PluginHosts {
   std::list<LoopHostServices> hosts_;  // after logs_: destroyed first
 };
 
+// Every loaded plugin whose declared system calls join the sandbox's allowlist.
+std::vector<std::filesystem::path> sandbox_plugin_files(const PluginSelection& plugins) {
+  std::vector<std::filesystem::path> files{plugins.renderer.library->file()};
+  for (const auto& p : plugins.presenters) files.push_back(p.library->file());
+  if (plugins.blob) files.push_back(plugins.blob->library->file());
+  return files;
+}
+
 }  // namespace
 
 int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, SpdLog& log) {
@@ -41,6 +50,8 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   EventLoop loop;
   HostLinks links;
   PluginHosts hosts(loop, log, links);
+  const bool sandboxed = cl.sandbox.value_or(config.sandbox);
+  if (sandboxed) sandbox::drop_privileges(log);  // before plugins start threads (per-thread sets)
 
   auto renderer = create_renderer(plugins.renderer.library, hosts.add(plugins.renderer.library->name()),
                                   plugins.renderer.options);
@@ -84,6 +95,10 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   log.info("vugpu {} serving {}: renderer {}, presenters {}, blobs {}, configuration {}", VUGPU_VERSION,
            cl.fd >= 0 ? fmt::format("fd {}", cl.fd) : cl.socket_path, config.renderer, presenter_names,
            config.blob.empty() ? "off" : config.blob, config.source);
+  if (sandboxed)
+    sandbox::confine(sandbox_plugin_files(plugins), log);
+  else
+    log.warn("sandbox off (--sandbox=off or sandbox = false): no seccomp filter, capabilities kept");
   const bool ok = loop.run();
 
   for (auto& p : presenters) p->shutdown();

@@ -1,5 +1,6 @@
 // renderer.virgl: the export, nothing else.
 #include <vugpu/plugin.hpp>
+#include <vugpu/sandbox.hpp>
 #include "virgl_renderer.hpp"
 
 namespace {
@@ -20,3 +21,8 @@ extern "C" const vugpu::PluginDescriptor vugpu_virgl_descriptor = vugpu::make_re
     "renderer.virgl", "1.0.0", "3D through virglrenderer (OpenGL on EGL surfaceless or a render node)", kOptions,
     create);
 VUGPU_EXPORT_PLUGIN(vugpu_virgl_descriptor)
+
+// Beyond the core's sandbox set (docs/security.md): Mesa's shader disk cache locks and grows its
+// files (flock, fallocate; flock seen in e2e_virgl_kmscube); a render node is driven by DRM ioctls.
+static const char* const kSyscalls[] = {"flock", "fallocate", "ioctl"};
+VUGPU_EXPORT_SYSCALLS(kSyscalls)
