@@ -1,5 +1,6 @@
 // blob.guest: the export, nothing else.
 #include <vugpu/plugin.hpp>
+#include <vugpu/sandbox.hpp>
 #include "guest_blob_provider.hpp"
 
 namespace {
@@ -20,3 +21,8 @@ extern "C" const vugpu::PluginDescriptor vugpu_blob_guest_descriptor = vugpu::ma
     "blob.guest", "0.1.0", "Guest-memory blobs shown in place: udmabuf, memfd mapping or counted gather copy", kOptions,
     create);
 VUGPU_EXPORT_PLUGIN(vugpu_blob_guest_descriptor)
+
+// Under the daemon's sandbox: UDMABUF_CREATE_LIST on the udmabuf device (opened in the factory).
+// Everything else (mmap MAP_FIXED of the guest's memory file, fstat, fcntl) is in the base set.
+static const char* const kSyscalls[] = {"ioctl"};
+VUGPU_EXPORT_SYSCALLS(kSyscalls)
