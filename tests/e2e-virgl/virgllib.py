@@ -166,6 +166,37 @@ def looks_like_cube(img):
             and len(st["hues"]) >= 3)
 
 
+def motion(a, b):
+    """(pixels that changed inside the union of both cubes' boxes, that box's area)."""
+    box = union(cube_stats(a, step=4)["bbox"], cube_stats(b, step=4)["bbox"])
+    return diff_in(a, b, box), (box[2] - box[0]) * (box[3] - box[1])
+
+
+def wait_motion(vm, first, timeout, frames=3, min_fraction=0.02):
+    """The cube spins: polls screendumps until `frames` of them in a row (first included) each
+    show the cube and differ from the one before in >= min_fraction of the cube's area -- a
+    frozen, stale or one-off picture cannot get there. The time-out is only a safety net (a
+    busy machine only slows the cube down). Returns the frames and their motions
+    [(changed, area)]; fails with what it saw."""
+    deadline = time.monotonic() + timeout
+    seen, moves = [first], []
+    while len(seen) < frames:
+        if time.monotonic() > deadline:
+            raise TestFailure(f"{vm.name}: the cube did not move in {frames - 1} screendumps in a row "
+                              f"within {timeout}s (changes seen: {moves})")
+        img = vm.screendump()
+        if not looks_like_cube(img):
+            seen, moves = [], []  # start again from a frame that shows the cube
+            continue
+        if seen:
+            changed, area = motion(seen[-1], img)
+            if changed < min_fraction * area:
+                continue  # same frame (or nearly): wait for the next one
+            moves.append((changed, area))
+        seen.append(img)
+    return seen, moves
+
+
 # --------------------------------------------------------------------------------------------
 # The display channel, plus the backend's replies on the main channel
 

@@ -605,6 +605,14 @@ class VM:
         if not self.alive():
             raise TestFailure(f"QEMU exited with {self.proc.returncode}; log:\n{tail(self.log_path)}"
                               f"\n  serial:\n{tail(self.serial_path)}")
+        # The backend this QEMU talks to died: nothing the guest waits for will come (fail now,
+        # with its log, instead of at the end of a time-out).
+        b = getattr(self, "backend", None)
+        if b is not None and not b.alive():
+            rc = b.proc.returncode
+            how = f"was killed by signal {-rc}" if rc is not None and rc < 0 else f"exited with {rc}"
+            raise TestFailure(f"the backend (pid {b.pid}) {how} while {self.name} ran; its log:\n"
+                              f"{tail(b.log_path)}")
 
     def serial(self):
         try:
@@ -863,6 +871,7 @@ class Session:
         name = name or f"vm{len(self.vms) + 1}"
         vm = VM(self.qdir, self.kernel, self.initramfs, socket_path or self.socket_path, self.tmp,
                 self.artifacts, name, scenario, **kw)
+        vm.backend = self.backends[-1] if self.backends else None  # the one it connects to
         self.vms.append(vm)
         vm.start()
         log(f"   {name}: QEMU pid {vm.proc.pid}, scenario {scenario}")

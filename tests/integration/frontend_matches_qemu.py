@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 import vhost_user_tap  # noqa: E402
@@ -38,6 +37,16 @@ def _recording_read(sock):
 def _recording_loop(self, qemu, backend):
     _recording.on = True  # only QEMU -> backend on the main vhost-user socket
     return _original_loop(self, qemu, backend)
+
+
+# What a whole boot has at least (request, count): realize, SET_SOCKET, features, and every
+# vring message for both queues (control, cursor).
+WHOLE_BOOT = {"GET_FEATURES": (1, 1), "SET_OWNER": (3, 1), "GET_PROTOCOL_FEATURES": (15, 1),
+              "SET_PROTOCOL_FEATURES": (16, 1), "GET_CONFIG": (24, 1), "GPU_SET_SOCKET": (33, 1),
+              "SET_FEATURES": (2, 1), "SET_VRING_NUM": (8, 2), "SET_VRING_BASE": (10, 2),
+              "SET_VRING_ADDR": (9, 2), "SET_VRING_KICK": (12, 2), "SET_VRING_CALL": (13, 2),
+              "SET_VRING_ENABLE": (18, 2)}
+SET_MEM_TABLE, ADD_MEM_REG = 5, 37
 
 
 def frontend_sequence(drive, socket_path):
@@ -66,13 +75,25 @@ def run(args):
         tap = vhost_user_tap.VhostUserTap(os.path.join(s.tmp, "tap.sock"), backend.socket_path)
         try:
             vm = s.start_vm("fbcon", socket_path=tap.listen_path)
-            vm.wait_content(args.timeout)
-            time.sleep(0.5)
+            vm.wait_content(args.timeout)  # the guest draws: QEMU's device set-up is complete
         finally:
             tap.close()
         ours = frontend_sequence(args.drive, s.start_backend(tag="frontend").socket_path)
-    qemu = list(_from_qemu[: len(ours)])
     log(f"   QEMU sent {len(_from_qemu)} messages; the frontend's boot is {len(ours)}")
+    # The comparison below covers the frontend's messages only: they must be a whole boot
+    # (realize + DRIVER_OK for both queues), and QEMU's recording at least that long, or an
+    # empty or cut-short sequence would compare equal to QEMU's first messages.
+    check(len(_from_qemu) >= len(ours), f"QEMU's recording ({len(_from_qemu)} messages) covers the "
+                                        f"frontend's boot ({len(ours)})")
+    counts = {}
+    for request, _, _, _ in ours:
+        counts[request] = counts.get(request, 0) + 1
+    missing = {name: n for name, (req, n) in WHOLE_BOOT.items() if counts.get(req, 0) < n}
+    if counts.get(ADD_MEM_REG, 0) + counts.get(SET_MEM_TABLE, 0) == 0:
+        missing["ADD_MEM_REG or SET_MEM_TABLE"] = 1
+    check(not missing, f"the frontend's sequence is a whole boot ({len(ours)} messages; missing: "
+                       f"{missing or 'nothing'})")
+    qemu = list(_from_qemu[: len(ours)])
     for i, (a, b) in enumerate(zip(qemu, ours)):
         if a != b:
             log(f"   first difference at message {i}: QEMU {describe(a)}, frontend {describe(b)}")
