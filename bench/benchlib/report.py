@@ -129,7 +129,7 @@ def markdown(results, rows, goals):
                   "round and survive some load; absolute figures do not.", ""]
     mc = m.get("machine", {})
     lines += [f"Commit `{m['commit']}` · {m['cpu']} · {m['cores']} cores · {mc.get('mem_gib', '?')} GiB · kernel {m['kernel']} · "
-              f"memcpy {mc.get('memcpy_gb_per_s', '?')} GB/s (64 MiB, before the run) · load average {m['load_before']} before, "
+              f"memcpy {mc.get('memcpy_gb_per_s', '?')} GB/s (64 MiB, fastest copy, before the run) · load average {m['load_before']} before, "
               f"{m['load_after']} after · other processes' CPU during the run: {mc.get('foreign_cpu_max', '?')} of the machine at most "
               f"(per workload) · net.core.wmem_max {mc.get('wmem_max', '?')} · THP {mc.get('thp', '?')} · "
               f"run took {m['seconds']:.0f} s{' · **--quick (smoke numbers, not measurements)**' if m['quick'] else ''}",
