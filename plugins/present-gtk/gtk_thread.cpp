@@ -1,6 +1,7 @@
 #include "gtk_thread.hpp"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <cmath>
 #include <stdexcept>
@@ -255,7 +256,9 @@ void GtkThread::on_close(GtkWidget* toplevel) {
       // The daemon blocks SIGTERM in every thread and reads it from a signalfd on the device
       // loop: vugpu stops exactly as when a service manager stops it.
       log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", id);
-      ::kill(::getpid(), SIGTERM);
+      // To the main thread (tid = pid), which runs the device loop and reads the signalfd:
+      // tgkill is in the daemon's base seccomp allowlist, kill is not.
+      ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM);
       break;
   }
 }

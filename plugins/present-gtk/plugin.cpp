@@ -28,3 +28,14 @@ extern "C" const vugpu::PluginDescriptor vugpu_gtk_descriptor = vugpu::make_pres
     "present.gtk", "0.1.0", "Scanouts as GTK 3 windows or tabs (cairo, its own thread), cursor, PNG screenshots",
     kOptions, create);
 VUGPU_EXPORT_PLUGIN(vugpu_gtk_descriptor)
+
+// After the daemon's sandbox is on, GTK draws through X11's MIT-SHM (shm*), and GLib may start
+// worker threads (clone3) and look names up (socket, connect). Measured with strace on the e2e
+// test (tests/e2e/test_window_sdl.py --presenter gtk): shm* there; the rest for menus and files.
+#if __has_include(<vugpu/sandbox.hpp>)
+#include <vugpu/sandbox.hpp>
+namespace {
+const char* const kSyscalls[] = {"shmget", "shmat", "shmdt", "shmctl", "clone3", "socket", "connect"};
+}  // namespace
+VUGPU_EXPORT_SYSCALLS(kSyscalls)
+#endif

@@ -1,6 +1,7 @@
 #include "sdl_thread.hpp"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cmath>
@@ -143,7 +144,9 @@ void SdlThread::on_close(uint32_t scanout_id, SdlWindow& w) {
       // The daemon blocks SIGTERM in every thread and reads it from a signalfd on the device
       // loop: this is exactly "vugpu stops cleanly", as when a service manager stops it.
       log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", scanout_id);
-      ::kill(::getpid(), SIGTERM);
+      // To the main thread (tid = pid), which runs the device loop and reads the signalfd:
+      // tgkill is in the daemon's base seccomp allowlist, kill is not.
+      ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM);
       break;
   }
 }

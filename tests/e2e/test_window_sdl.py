@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""e2e: a real guest's modetest pattern in vugpu's own SDL window (present.sdl) on a GPU-less
-host, next to QEMU's console (present.vhost-user), and closing the window stops vugpu.
+"""e2e: a real guest's modetest pattern in vugpu's own window (present.sdl, or present.gtk with
+--presenter gtk) on a GPU-less host, next to QEMU's console (present.vhost-user), and closing the
+window stops vugpu.
 
-A private Xvfb; vugpu runs with presenters present.vhost-user + present.sdl (close = "exit").
+A private Xvfb; vugpu runs with presenters present.vhost-user + present.<presenter> (close = "exit").
 Asserts: the window "e2e: scanout 0 (WxH)" appears at the mode modetest set; an X screenshot of
 it shows the SMPTE bars (each bar's centre exact, >= 99.9 % of all pixels equal); closing the
 window (WM_DELETE_WINDOW) makes vugpu log why and exit 0 through its SIGTERM path.
@@ -16,8 +17,8 @@ import xwindow
 from test_modetest import check_smpte, parse_mode
 from vmlib import check, log
 
-CONFIG = """presenters = ["present.vhost-user", "present.sdl"]
-[plugin."present.sdl"]
+CONFIG = """presenters = ["present.vhost-user", "present.{p}"]
+[plugin."present.{p}"]
 vm_name = "e2e"
 close = "exit"
 """
@@ -34,13 +35,13 @@ def window_shows_smpte(display, title, w, h):
 
 
 def run(args):
-    with vmlib.Session(args, "window_sdl") as s:
+    with vmlib.Session(args, f"window_{args.presenter}") as s:
         if s.is_qemu_backend():
-            raise vmlib.Skip("present.sdl is vugpu's: no QEMU reference for this test")
+            raise vmlib.Skip(f"present.{args.presenter} is vugpu's: no QEMU reference for this test")
         with xwindow.Xvfb() as x:
             config = os.path.join(s.artifacts, "vugpu-window.toml")
             with open(config, "w") as f:
-                f.write(CONFIG)
+                f.write(CONFIG.format(p=args.presenter))
             s.backend_argv += ["--config", config]
             s.backend_env["DISPLAY"] = x.display
             backend = s.start_backend()
@@ -57,10 +58,10 @@ def run(args):
                     time.sleep(0.2)
             check(found is not None, f"window '{title}' shows the SMPTE bars within {args.timeout}s")
             win, img = found
-            s.timing("SMPTE bars in the SDL window", vm.elapsed())
+            s.timing(f"SMPTE bars in the {args.presenter} window", vm.elapsed())
             img.save_png(os.path.join(s.artifacts, "window.png"))
             log(f"   window {win[0]:#x} at {win[1]},{win[2]}: {img.summary()}")
-            check_smpte(img, w, h, "SDL window")
+            check_smpte(img, w, h, f"{args.presenter} window")
             # QEMU's console still gets every frame (the core fans out to both presenters).
             dump = vm.screendump()
             check((dump.width, dump.height) == (w, h), "QEMU's console shows the same mode")
@@ -79,4 +80,4 @@ def run(args):
 
 
 if __name__ == "__main__":
-    vmlib.main(run, __doc__)
+    vmlib.main(run, __doc__, lambda p: p.add_argument("--presenter", choices=("sdl", "gtk"), default="sdl"))
