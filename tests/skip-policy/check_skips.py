@@ -34,7 +34,9 @@ def reason_of(output, fallback=""):
                     break
                 why.append(more.strip())
             if why:
-                return " ".join(why)
+                reason = " ".join(why)
+                m = _PLAIN.match(reason)  # GTEST_SKIP() << "SKIPPED: ..." as rule 7 words it
+                return m.group(1) if m else reason
     for line in lines:
         m = _PLAIN.match(line)
         if m:
