@@ -8,6 +8,7 @@ systemd passes it) starts the build's daemon, which answers a VMM on that socket
 
     check_systemd_units.py CONFIG_DIR VUGPU PLUGIN_DIR
 """
+import ctypes
 import os
 import re
 import shutil
@@ -29,6 +30,55 @@ def fail(msg):
     sys.exit(1)
 
 
+def syscall_group(name, groups):
+    """The system calls of a systemd group (@system-service ...), nested groups expanded."""
+    out = set()
+    for entry in groups.get(name, []):
+        out |= syscall_group(entry, groups) if entry.startswith("@") else {entry}
+    return out
+
+
+def check_syscall_filter(repo, plugins):
+    """The unit's SystemCallFilter=@system-service lets through every system call vugpu's own
+    seccomp allowlist has: the core's (core/sandbox/syscall_allowlist.cpp) and those each built
+    plugin declares (its exported vugpu_plugin_syscalls). Otherwise the unit would kill a
+    daemon that its own sandbox lets run."""
+    listing = subprocess.run(["systemd-analyze", "syscall-filter"], capture_output=True, text=True,
+                             check=True).stdout
+    groups, current = {}, None
+    for line in listing.splitlines():
+        if line.startswith("@"):
+            current = line.strip()
+            groups[current] = []
+        elif current and line.strip() and not line.strip().startswith("#"):
+            groups[current].append(line.strip())
+    allowed = syscall_group("@system-service", groups)
+    with open(os.path.join(repo, "core/sandbox/syscall_allowlist.cpp")) as f:
+        core = re.findall(r'"([a-z0-9_]+)"', f.read().split("kCore[] = {")[1].split("};")[0])
+    if len(core) < 50:
+        fail(f"read only {len(core)} system calls from core/sandbox/syscall_allowlist.cpp")
+    wanted = {name: "core" for name in core}
+
+    class PluginSyscalls(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("count", ctypes.c_uint32),
+                    ("names", ctypes.POINTER(ctypes.c_char_p))]
+    for so in sorted(os.listdir(plugins)):
+        if not so.endswith(".so"):
+            continue
+        lib = ctypes.CDLL(os.path.join(plugins, so))
+        try:
+            decl = PluginSyscalls.in_dll(lib, "vugpu_plugin_syscalls")
+        except ValueError:
+            continue  # declares nothing beyond the core's
+        for i in range(decl.count):
+            wanted.setdefault(decl.names[i].decode(), so)
+    missing = sorted(f"{name} ({who})" for name, who in wanted.items() if name not in allowed)
+    if missing:
+        fail("SystemCallFilter=@system-service would kill vugpu on: " + ", ".join(missing))
+    print(f"ok: SystemCallFilter=@system-service ({len(allowed)} calls) covers vugpu's own allowlist "
+          f"({len(core)} core + {len(wanted) - len(core)} plugin calls)")
+
+
 def main():
     config, vugpu, plugins = sys.argv[1:4]
     with open(os.path.join(config, "vugpu@.service")) as f:
@@ -41,6 +91,7 @@ def main():
     if not m or m.group(1) != INSTALLED or "--fd=3" not in m.group(2).split():
         fail(f"vugpu@.service must run {INSTALLED} --fd=3 (ExecStart: {m and m.group(0)})")
     print(f"ok: vugpu@.service sandboxed ({len(SANDBOX)} settings) and runs {m.group(0)[10:]}")
+    check_syscall_filter(os.path.dirname(os.path.abspath(config)), plugins)
 
     with tempfile.TemporaryDirectory() as tmp:
         # The installed path does not exist in a build tree: verify's executable check runs on
