@@ -12,9 +12,17 @@ namespace {
 constexpr size_t kMaxPendingSnapshots = 16;
 }  // namespace
 
+namespace {
+// False when these options can never write a PNG: no path, or neither a periodic snapshot, one
+// at exit nor a trigger FIFO. Then present.headless keeps no picture at all (see present()).
+bool can_ever_snapshot(const SnapshotOptions& o) {
+  return !o.snapshot_path.empty() && (o.interval_ms >= 0 || o.snapshot_on_exit || !o.trigger_fifo.empty());
+}
+}  // namespace
+
 HeadlessPresenter::HeadlessPresenter(HostServices& host, SnapshotOptions options)
     : host_(host), options_(std::move(options)) {
-  if (options_.snapshot_path.empty()) return;
+  if (!can_ever_snapshot(options_)) return;
   writer_ = std::make_unique<snapshots::SnapshotWriter>(host_.log(), kMaxPendingSnapshots);
   if (options_.interval_ms > 0)
     timer_ = std::make_unique<snapshots::SnapshotTimer>(host_, options_.interval_ms, [this] {
@@ -41,6 +49,16 @@ void HeadlessPresenter::present(uint32_t scanout_id, const Frame& frame, const R
   Scanout& s = scanouts_[scanout_id];
   ++frames_;
   ++s.frames;
+  if (!writer_) {
+    // No snapshot can ever be written: a copy of the pixels would never be read. Release the
+    // frame at once (with blob resources that completes the guest's fence without a frame-sized
+    // memcpy) and only say, once, when a frame could not have been read anyway.
+    release.release();
+    if (!ScanoutImage::readable(frame) && unreadable_frames_++ == 0)
+      host_.log().warn("scanout {}: frame of resource {} has no readable pixels (no CPU view, no linear dmabuf)",
+                       scanout_id, frame.resource_id);
+    return;
+  }
   const uint64_t copied = s.image.update(frame, damage);
   release.release();  // the pixels are ours now
   if (copied == 0 && s.image.empty()) {

@@ -3,7 +3,9 @@
 // reference presenter without GL: what tests and benchmarks run against.
 //
 // Threading: every method on the device loop thread (Presenter's rule). PNG encoding runs on
-// a writer thread (snapshots::SnapshotWriter); present() only copies the damaged pixels.
+// a writer thread (snapshots::SnapshotWriter); present() only copies the damaged pixels, and
+// copies nothing when the options can never write a snapshot (no snapshot_path, or no periodic,
+// exit or FIFO snapshot): then it counts the frame and releases it at once.
 #pragma once
 #include <map>
 #include <memory>
@@ -42,7 +44,7 @@ class HeadlessPresenter final : public Presenter {
   HostServices& host_;
   const snapshots::SnapshotOptions options_;
   std::map<uint32_t, Scanout> scanouts_;
-  std::unique_ptr<snapshots::SnapshotWriter> writer_;  // only when snapshot_path is set
+  std::unique_ptr<snapshots::SnapshotWriter> writer_;  // only when a snapshot can ever be written
   std::unique_ptr<snapshots::SnapshotTimer> timer_;
   std::unique_ptr<snapshots::SnapshotTrigger> trigger_;
   uint64_t frames_ = 0, bytes_copied_ = 0, unreadable_frames_ = 0;

@@ -1,13 +1,24 @@
 #include "scanout_image.hpp"
 
+#include <drm_fourcc.h>
 #include <cstring>
 #include "mapped_dmabuf.hpp"
 
 namespace vugpu::headless {
 
+namespace {
+bool frame_geometry_ok(const Frame& frame) {
+  return !frame.view.empty() && frame.view.inside(frame.width, frame.height) && frame.stride >= uint64_t{frame.width} * 4;
+}
+}  // namespace
+
+bool ScanoutImage::readable(const Frame& frame) {
+  return frame_geometry_ok(frame) &&
+         (frame.pixels || (frame.dmabuf_fd >= 0 && frame.modifier == DRM_FORMAT_MOD_LINEAR));
+}
+
 uint64_t ScanoutImage::update(const Frame& frame, const Rect& damage) {
-  if (frame.view.empty() || !frame.view.inside(frame.width, frame.height) || frame.stride < uint64_t{frame.width} * 4)
-    return 0;
+  if (!frame_geometry_ok(frame)) return 0;
   Rect rect = damage.intersected({0, 0, frame.view.width, frame.view.height});
   if (frame.view.width != width_ || frame.view.height != height_ || frame.fourcc != fourcc_) {
     width_ = frame.view.width;

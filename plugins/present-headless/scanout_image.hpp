@@ -16,6 +16,9 @@ class ScanoutImage {
   // then). Reads a linear dmabuf by mapping it when the frame has no CPU pixels.
   // Returns the bytes copied (0 when the frame could not be read).
   uint64_t update(const Frame& frame, const Rect& damage);
+  // Whether update() could read `frame` (a CPU view or a linear dmabuf, a view inside the
+  // resource), without mapping or copying anything.
+  static bool readable(const Frame& frame);
 
   bool empty() const { return pixels_.empty(); }
   uint32_t width() const { return width_; }

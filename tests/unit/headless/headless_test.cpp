@@ -257,7 +257,40 @@ TEST_F(Headless, NoPathNoFiles) {
   present(0, img.frame(), {0, 0, 4, 4});
   presenter_->shutdown();
   EXPECT_TRUE(std::filesystem::is_empty(dir_));
-  EXPECT_EQ(links_.bytes_copied.load(), 64u);  // the frame is still kept
+}
+
+// A copy of the frame that no snapshot can ever read is pure waste (with blob resources it was
+// the whole cost of a fenced 4K flush): counted through HostServices::count_copy, it must stay
+// 0 when no PNG can ever be written, and be the damage when one can. The frame is released
+// before present() returns either way.
+TEST_F(Headless, CopiesOnlyWhenASnapshotCanBeWritten) {
+  struct Case {
+    std::string options;
+    uint64_t bytes_copied;  // after a full frame, then a 5x4 damage
+  };
+  constexpr uint64_t kFull = 16 * 10 * 4, kDamage = 5 * 4 * 4;
+  for (const auto& [options, want] : std::vector<Case>{
+           {"", 0},
+           {"snapshot_path = \"\"\nsnapshot_on_exit = false\n", 0},
+           {"snapshot_path = \"%D/never.png\"\ninterval_ms = -1\nsnapshot_on_exit = false\n", 0},
+           {"snapshot_path = \"%D/exit.png\"\ninterval_ms = -1\n", kFull + kDamage},
+           {"snapshot_path = \"%D/fifo.png\"\ninterval_ms = -1\nsnapshot_on_exit = false\ntrigger_fifo = \"%D/snap\"\n",
+            kFull + kDamage},
+           {"snapshot_path = \"%D/tick.png\"\ninterval_ms = 60000\nsnapshot_on_exit = false\n", kFull + kDamage}}) {
+    SCOPED_TRACE(options);
+    links_.bytes_copied = 0;
+    start(options);
+    GuestImage img(16, 10, DRM_FORMAT_XRGB8888);
+    img.paint(1);
+    presenter_->set_scanout(0, {16, 10, true});
+    for (const Rect damage : {Rect{0, 0, 16, 10}, Rect{3, 2, 5, 4}}) {
+      bool released = false;
+      presenter_->present(0, img.frame(), damage, FrameRelease([&] { released = true; }));
+      EXPECT_TRUE(released) << "the frame is held after present() returned";
+    }
+    EXPECT_EQ(links_.bytes_copied.load(), want);
+    presenter_.reset();
+  }
 }
 
 TEST_F(Headless, BadOptionsFailAtStartWithTheReason) {
