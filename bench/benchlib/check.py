@@ -2,9 +2,10 @@
 here ran it with numbers that could be true. Returns a list of complaints (empty = fine)."""
 import math
 
-from .plan import RESOLUTIONS
+from .plan import RESOLUTIONS, VUGPU_B6
 
-WORKLOADS = ["memcpy"] + [f"full-frame/{r}" for r in RESOLUTIONS] + ["small-damage", "round-trip", "churn", "startup"]
+WORKLOADS = (["memcpy"] + [f"full-frame/{r}" for r in RESOLUTIONS] + ["small-damage", "round-trip", "churn", "startup"]
+             + [f"blob-flush/{r}" for r in RESOLUTIONS])
 
 # field -> (low, high): inclusive sanity bounds, in the driver's units.
 _BOUNDS = {
@@ -15,6 +16,7 @@ _BOUNDS = {
                    "display_info_us_p50": (0.1, 1e7), "display_info_us_p99": (0.1, 1e7)},
     "churn": {"rate": (0.01, 1e8), "rss_before_bytes": (1, 1e11), "rss_after_bytes": (1, 1e11)},
     "startup": {"serve_ms_p50": (0.01, 10000), "listen_ms_p50": (0.01, 10000)},
+    "blob-flush": {"fenced_flush_us_p50": (0.1, 1e7), "fenced_flush_us_p99": (0.1, 1e7), "cpu_s_per_frame": (0, 10)},
 }
 
 
@@ -41,7 +43,8 @@ def check(results, require=()):
             continue
         kind = key.split("/")[0]
         backends = wl.get("backends", {})
-        for name in require:
+        required = [v for name in require for v in (VUGPU_B6 if kind == "blob-flush" and name == "vugpu" else [name])]
+        for name in required:
             if not backends.get(name, {}).get("ok"):
                 bad.append(f"{key}: required backend {name} did not run: {backends.get(name, {}).get('error', 'absent')}")
         for name, b in backends.items():
@@ -61,6 +64,16 @@ def check(results, require=()):
                     bad.append(f"{key}: {name} copied {copied!r} bytes per frame of {frame}")
                 if name == "vugpu" and copied is None:
                     bad.append(f"{key}: vugpu's copy counter was not read ({b.get('copied_source')})")
+            if kind == "blob-flush" and name in VUGPU_B6:
+                # Functional, not timed: a blob frame is shown from the guest's pages (the device
+                # copies nothing), and present.headless without snapshots copies nothing either.
+                device, everything = b.get("device_bytes_copied_per_flush"), b.get("all_bytes_copied_per_flush")
+                if "blob" in name and device != 0:
+                    bad.append(f"{key}: {name}: the device copied {device!r} bytes per blob flush (expected 0)")
+                if name == "vugpu-blob-headless" and everything != 0:
+                    bad.append(f"{key}: {name}: {everything!r} bytes copied per flush (expected 0: no snapshots)")
+                if b.get("pixels_match") is not True:
+                    bad.append(f"{key}: {name}: the VMM does not show what the guest drew: {b.get('pixels_mismatch')}")
             if kind in ("full-frame", "small-damage"):
                 if b.get("pixels_match") is not True:
                     bad.append(f"{key}: {name}: the VMM does not show what the guest drew: {b.get('pixels_mismatch')}")

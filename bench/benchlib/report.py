@@ -4,6 +4,8 @@ import statistics
 BACKENDS = ["vugpu", "qemu-10.0", "qemu-7.2"]
 PEER = "qemu-10.0"  # the ratio column compares vugpu with QEMU's current backend
 CPU_TARGET = 0.67   # issue 8: the backend's CPU per full frame, vugpu / QEMU 10.0
+B6_CPU_TARGET = 0.5         # issue 9: blob CPU per frame / vugpu's own 2D path (present.vhost-user)
+B6_HEADLESS_P50_US = 100.0  # issue 9: blob + present.headless fenced flush p50 at 4K
 MIB = 1 << 20
 
 
@@ -51,6 +53,81 @@ def _why_missing(workload, backend):
     return "n/a" if b.get("skipped") else "failed"
 
 
+def _b6_row(label, better, unit, workload, field, variant, scale=1.0, rounds_field=None, fmt="{:.1f}", peers=True):
+    """A B6 row: the vugpu column is one of vugpu's configurations (plan.VUGPU_B6); the peer
+    columns are QEMU's 2D path where the row compares like with like (present.vhost-user), else
+    "—". The ratio is vugpu ÷ QEMU 10.0 as everywhere in the table."""
+    values, cells = {}, {}
+    for b in BACKENDS:
+        name = variant if b == "vugpu" else b
+        r = _ok(workload, name) if (b == "vugpu" or peers) else None
+        if r is None or r.get(field) is None:
+            values[b] = None
+            cells[b] = _why_missing(workload, name) if (b == "vugpu" or peers) and r is None else "—"
+            continue
+        values[b] = r[field] * scale
+        cells[b] = fmt.format(values[b])
+    ratio, how = None, None
+    mine, peer = _ok(workload, variant), _ok(workload, PEER) if peers else None
+    if mine and peer:
+        if rounds_field:
+            ratio, how = _round_ratio(mine.get(rounds_field), peer.get(rounds_field)), "median of per-round ratios"
+        elif values["vugpu"] is not None and values[PEER]:
+            ratio, how = values["vugpu"] / values[PEER], "whole run"
+    return {"workload": label, "unit": unit, "better": better, "values": values, "cells": cells,
+            "ratio": ratio, "ratio_how": how, "limit_pct": None, "variant": variant}
+
+
+def _b6_rows(size, wl):
+    """B6 (issue 9): a full-frame flush of a blob scanout; the 2D figures of vugpu are in the
+    JSON and in the targets (blob vs vugpu's own 2D path)."""
+    frame_bytes = int(size.split("x")[0]) * int(size.split("x")[1]) * 4
+    return [
+        _b6_row(f"B6 {size} blob fenced flush p50 (present.vhost-user; QEMU: 2D)", "lower", "µs", wl,
+                "fenced_flush_us_p50", "vugpu-blob", rounds_field="p50_us_rounds", fmt="{:.0f}"),
+        _b6_row(f"B6 {size} blob backend CPU per frame (present.vhost-user; QEMU: 2D)", "lower", "ms", wl,
+                "cpu_s_per_frame", "vugpu-blob", 1e3, rounds_field="cpu_ms_per_frame_rounds", fmt="{:.3f}"),
+        _b6_row(f"B6 {size} blob pixel copies in the device per flush", "lower", "frame sizes", wl,
+                "device_bytes_copied_per_flush", "vugpu-blob", 1.0 / frame_bytes, fmt="{:.2f}", peers=False),
+        _b6_row(f"B6 {size} blob fenced flush p50, present.headless (no snapshots)", "lower", "µs", wl,
+                "fenced_flush_us_p50", "vugpu-blob-headless", fmt="{:.0f}", peers=False),
+        _b6_row(f"B6 {size} blob fenced flush p99, present.headless (no snapshots)", "lower", "µs", wl,
+                "fenced_flush_us_p99", "vugpu-blob-headless", fmt="{:.0f}", peers=False),
+        _b6_row(f"B6 {size} blob backend CPU per frame, present.headless (no snapshots)", "lower", "ms", wl,
+                "cpu_s_per_frame", "vugpu-blob-headless", 1e3, fmt="{:.3f}", peers=False),
+    ]
+
+
+def _b6_targets(results, add):
+    """Issue 9's targets for B6: no device copy of a blob frame; blob CPU <= 0.5x vugpu's own 2D
+    path at 1080p and 4K (present.vhost-user); blob + present.headless fenced flush p50 <= 100 µs
+    at 4K, >= 10x faster than the 2D path there."""
+    for key, wl in sorted(results["workloads"].items()):
+        if not key.startswith("blob-flush/"):
+            continue
+        size = key.split("/")[1]
+        blobs = [(n, _ok(wl, n)) for n in ("vugpu-blob", "vugpu-blob-headless")]
+        copied = [(n, b.get("device_bytes_copied_per_flush")) for n, b in blobs if b]
+        known = [c for _, c in copied if c is not None]
+        add(f"B6 {size}: 0 bytes copied by the device per blob flush",
+            None if not known else all(c == 0 for c in known),
+            "n/a" if not known else "; ".join(f"{n}: {c:.0f} B" for n, c in copied if c is not None))
+        blob, twod = _ok(wl, "vugpu-blob"), _ok(wl, "vugpu-2d")
+        if size in ("1920x1080", "3840x2160"):
+            a, b = (blob or {}).get("cpu_s_per_frame"), (twod or {}).get("cpu_s_per_frame")
+            add(f"B6 {size}: blob backend CPU per frame <= {B6_CPU_TARGET}x vugpu's 2D path (present.vhost-user)",
+                None if not a or not b else a / b <= B6_CPU_TARGET,
+                "n/a" if not a or not b else f"{a / b:.2f}x ({a * 1e3:.3f} vs {b * 1e3:.3f} ms)")
+        if size == "3840x2160":
+            hb, h2 = _ok(wl, "vugpu-blob-headless"), _ok(wl, "vugpu-2d-headless")
+            p = (hb or {}).get("fenced_flush_us_p50")
+            q = (h2 or {}).get("fenced_flush_us_p50")
+            add(f"B6 {size}: blob + present.headless fenced flush p50 <= {B6_HEADLESS_P50_US:.0f} µs",
+                None if p is None else p <= B6_HEADLESS_P50_US, "n/a" if p is None else f"{p:.0f} µs")
+            add(f"B6 {size}: blob + present.headless p50 >= 10x faster than the 2D path (present.headless)",
+                None if not p or not q else q / p >= 10, "n/a" if not p or not q else f"{q / p:.1f}x ({p:.0f} vs {q:.0f} µs)")
+
+
 def build_rows(results):
     w = results["workloads"]
     limit = (w.get("memcpy") or {}).get("sizes", {})
@@ -72,6 +149,8 @@ def build_rows(results):
         rows.append(fps)
         rows.append(_row(f"B1 {size} pixel copies in the backend's code", "lower", "frame sizes", wl,
                          "device_copied_bytes_per_present", 1.0 / frame_bytes, fmt="{:.2f}"))
+    for key in sorted((k for k in w if k.startswith("blob-flush/")), key=lambda k: int(k.split("/")[1].split("x")[0])):
+        rows += _b6_rows(key.split("/")[1], w[key])
     wl = w.get("small-damage")
     rows.append(_row("B2 64x64 damage on 1080p", "higher", "updates/s", wl, "rate", rounds_field="rate_rounds", fmt="{:.0f}"))
     rows.append(_row("B2 backend CPU per update", "lower", "µs", wl, "cpu_s_per_present", 1e6, fmt="{:.1f}"))
@@ -114,6 +193,7 @@ def targets(results, rows):
         v, p = (r["values"]["vugpu"], r["values"][PEER]) if r else (None, None)
         add(f"{name} no worse than QEMU 10.0", None if v is None or p is None else v <= p,
             "n/a" if v is None or p is None else f"{v:.0f} vs {p:.0f} µs")
+    _b6_targets(results, add)
     churn = _ok(results["workloads"].get("churn"), "vugpu")
     growth = churn and churn.get("rss_growth_bytes")
     add(f"B4 backend RSS (anon) after {churn['cycles'] if churn else '?'} cycles within 1 MiB of before",
@@ -176,6 +256,9 @@ def markdown(results, rows, goals):
               "message, bench/driver/copy_model.hpp). Neither includes the socket: QEMU's sendmsg() copies every "
               "byte into the kernel; vugpu splices UPDATEs of 256 KiB and more by reference (only a 4 KiB tail is "
               "copied) and returns once the VMM has read them. "
+              "B6: vugpu's blob path (blob.guest: the guest's pages shown in place) in the vugpu column, QEMU's "
+              "2D path in the peer columns where both show on the VMM's console; vugpu's own 2D path and all "
+              "four configurations are in the JSON (workloads.blob-flush/SIZE) and in the targets. "
               "RSS (anon): RssAnon, the backend's own memory; VmRSS also counts the guest RAM pages the backend "
               "has touched (RssShmem), which is the guest's memory (both are in the JSON).", ""]
     return "\n".join(lines)
