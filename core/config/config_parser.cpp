@@ -227,6 +227,15 @@ Config parse_config(std::string_view toml_text, std::string_view origin) {
   // Limits first: scanout sizes are checked against limits.max_dimension.
   if (auto* n = doc.get("limits")) read_limits(r, r.table(*n, "limits"), c.device.limits);
   if (auto* n = doc.get("display")) read_display(r, r.table(*n, "display"), c.device);
+  // Scanouts that keep a default size (none listed, or no width/height) must fit a lowered
+  // max_dimension too (found by tests/fuzz's config target: such a file passed, its printout not).
+  const uint32_t max_dimension = c.device.limits.max_dimension;
+  for (const ScanoutSettings& s : c.device.scanouts)
+    if (s.width > max_dimension || s.height > max_dimension)
+      r.fail(doc.at_path("limits.max_dimension").node()->source(),
+             fmt::format("max_dimension {} is smaller than a scanout's default size {}x{}", max_dimension, s.width,
+                         s.height),
+             "limits.max_dimension", "give every [[display.scanout]] a width and height within it");
   if (auto* n = doc.get("plugin")) read_plugins(r, r.table(*n, "plugin"), c.plugins);
   return c;
 }
