@@ -1,24 +1,15 @@
 #include "gtk_thread.hpp"
 
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <cmath>
 #include <stdexcept>
 #include "rgb_png.hpp"
+#include "toolkit_thread.hpp"
 
 namespace vugpu::gtk {
 
 GtkThread::GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t)> count_copy)
     : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }) {
-  std::promise<std::string> started;
-  auto result = started.get_future();
-  thread_ = std::thread([this, &started] { run(started); });
-  const std::string error = result.get();
-  if (!error.empty()) {
-    thread_.join();
-    throw std::runtime_error(error);
-  }
+  thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
 
 GtkThread::~GtkThread() { stop(); }
@@ -253,12 +244,8 @@ void GtkThread::on_close(GtkWidget* toplevel) {
       log_.info("scanout {}: window close ignored (close = \"ignore\")", id);
       break;
     case CloseAction::Exit:
-      // The daemon blocks SIGTERM in every thread and reads it from a signalfd on the device
-      // loop: vugpu stops exactly as when a service manager stops it.
       log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", id);
-      // To the main thread (tid = pid), which runs the device loop and reads the signalfd:
-      // tgkill is in the daemon's base seccomp allowlist, kill is not.
-      ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM);
+      window::stop_daemon();
       break;
   }
 }

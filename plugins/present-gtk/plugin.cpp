@@ -5,16 +5,13 @@
 namespace {
 
 const vugpu::OptionSpec kOptions[] = {
-    {"vm_name", vugpu::OptionType::String, "", "shown in the window title before the scanout; empty = \"vugpu\""},
+    vugpu::window::kVmNameOption,
     {"layout", vugpu::OptionType::String, "windows", "\"windows\" = a window per scanout; \"tabs\" = one window, a tab each"},
-    {"scale", vugpu::OptionType::String, "fit",
-     "\"fit\" = fill the window, aspect kept (letterbox); \"1\", \"2\", ... = that integer zoom"},
-    {"filter", vugpu::OptionType::String, "auto",
-     "\"auto\" = nearest at integer scales, linear otherwise; \"nearest\"; \"linear\""},
-    {"fullscreen", vugpu::OptionType::Bool, "false", "start full screen (F11 toggles)"},
-    {"close", vugpu::OptionType::String, "hide",
-     "closing a window: \"hide\" (until the guest sets the scanout again), \"ignore\", \"exit\" (vugpu stops)"},
-    {"screenshot_path", vugpu::OptionType::String, "vugpu-screenshot-%s-%n.png",
+    vugpu::window::kScaleOption,
+    vugpu::window::kFilterOption,
+    vugpu::window::kFullscreenOption,
+    vugpu::window::kCloseOption,
+    {"screenshot_path", vugpu::OptionType::String, vugpu::window::kScreenshotPathDefault,
      "PNG written by F12 or the menu (right click): %s = scanout id, %n = screenshot number, %% = %"},
 };
 

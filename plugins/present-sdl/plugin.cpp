@@ -5,16 +5,13 @@
 namespace {
 
 const vugpu::OptionSpec kOptions[] = {
-    {"vm_name", vugpu::OptionType::String, "", "shown in the window title before the scanout; empty = \"vugpu\""},
-    {"scale", vugpu::OptionType::String, "fit",
-     "\"fit\" = fill the window, aspect kept (letterbox); \"1\", \"2\", ... = that integer zoom"},
-    {"filter", vugpu::OptionType::String, "auto",
-     "\"auto\" = nearest at integer scales, linear otherwise; \"nearest\"; \"linear\""},
-    {"fullscreen", vugpu::OptionType::Bool, "false", "start full screen (F11 toggles)"},
-    {"close", vugpu::OptionType::String, "hide",
-     "closing a window: \"hide\" (until the guest sets the scanout again), \"ignore\", \"exit\" (vugpu stops)"},
+    vugpu::window::kVmNameOption,
+    vugpu::window::kScaleOption,
+    vugpu::window::kFilterOption,
+    vugpu::window::kFullscreenOption,
+    vugpu::window::kCloseOption,
     {"max_fps", vugpu::OptionType::Int, "0", "most windows redraws per second; 0 = the display's refresh rate"},
-    {"screenshot_path", vugpu::OptionType::String, "vugpu-screenshot-%s-%n.png",
+    {"screenshot_path", vugpu::OptionType::String, vugpu::window::kScreenshotPathDefault,
      "PNG written by F12: %s = scanout id, %n = screenshot number, %% = %"},
     {"renderer", vugpu::OptionType::String, "",
      "SDL render driver (\"software\", \"opengl\", \"opengles2\"); empty = SDL's choice"},

@@ -1,13 +1,11 @@
 #include "sdl_thread.hpp"
 
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
 #include "rgb_png.hpp"
+#include "toolkit_thread.hpp"
 #include "screenshot.hpp"
 
 namespace vugpu::sdl {
@@ -21,14 +19,7 @@ constexpr int kFallbackRefreshHz = 60;
 
 SdlThread::SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t)> count_copy)
     : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }) {
-  std::promise<std::string> started;
-  auto result = started.get_future();
-  thread_ = std::thread([this, &started] { run(started); });
-  const std::string error = result.get();
-  if (!error.empty()) {
-    thread_.join();
-    throw std::runtime_error(error);
-  }
+  thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
 
 SdlThread::~SdlThread() { stop(); }
@@ -141,12 +132,8 @@ void SdlThread::on_close(uint32_t scanout_id, SdlWindow& w) {
       log_.info("scanout {}: window close ignored (close = \"ignore\")", scanout_id);
       break;
     case CloseAction::Exit:
-      // The daemon blocks SIGTERM in every thread and reads it from a signalfd on the device
-      // loop: this is exactly "vugpu stops cleanly", as when a service manager stops it.
       log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", scanout_id);
-      // To the main thread (tid = pid), which runs the device loop and reads the signalfd:
-      // tgkill is in the daemon's base seccomp allowlist, kill is not.
-      ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM);
+      window::stop_daemon();
       break;
   }
 }
