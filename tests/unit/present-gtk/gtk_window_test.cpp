@@ -17,12 +17,11 @@
 #include <thread>
 #include "config/config.hpp"
 #include "config/plugin_options.hpp"
-#include "../present-sdl/guest_pattern.hpp"
 #include "host/loop_host_services.hpp"
 #include "log/spdlog_log.hpp"
 #include "plugin/loader.hpp"
 #include "plugin/plugin_error.hpp"
-#include "../present-sdl/xvfb_server.hpp"
+#include "window_fixture.hpp"
 
 static_assert(std::endian::native == std::endian::little, "DRM fourccs name little-endian words");
 
@@ -35,118 +34,12 @@ using test::Screenshot;
 using test::WindowInfo;
 using namespace std::chrono_literals;
 
-constexpr auto kDeadline = 15s;  // safety net only: every wait ends when the state is reached
+using test::fourcc_name;
+using test::kDeadline;
 
-std::string fourcc_name(uint32_t f) {
-  std::string name(4, ' ');
-  for (int i = 0; i < 4; ++i) name[i] = char(f >> (8 * i));
-  return name;
-}
-
-class GtkWindows : public ::testing::Test {
+class GtkWindows : public test::WindowFixture {
  protected:
-  void SetUp() override {
-    const char* env = std::getenv("VUGPU_PLUGIN_PATH");
-    loader_ = std::make_unique<PluginLoader>(plugin_search_path(env ? env : VUGPU_BUILD_PLUGIN_DIR_DEFAULT, {}));
-    ASSERT_TRUE(loader_->find("present.gtk")) << "present.gtk is not built (searched " << describe(loader_->folders()) << ")";
-    xvfb_ = std::make_unique<test::XvfbServer>(1024, 768);
-    ::setenv("DISPLAY", xvfb_->display().c_str(), 1);
-    ::unsetenv("WAYLAND_DISPLAY");
-  }
-  void TearDown() override {
-    presenter_.reset();
-    x_.reset();
-    xvfb_.reset();
-  }
-
-  void start(const std::string& options = "") {
-    const Config c = parse_config("[plugin.\"present.gtk\"]\nvm_name = \"gtktest\"\n" + options, "test.toml");
-    auto lib = loader_->load("present.gtk", PluginKind::Presenter);
-    const OptionValues values = resolve_plugin_options("present.gtk", lib->options(), &c.plugins.at("present.gtk"));
-    presenter_ = create_presenter(lib, host_, values);
-    x_ = std::make_unique<test::XConnection>(xvfb_->display());
-  }
-
-  FrameRelease counted_release() {
-    return FrameRelease([this] {
-      std::lock_guard lock(mutex_);
-      ++released_;
-      cv_.notify_all();
-    });
-  }
-  void present(uint32_t scanout, const Frame& f, Rect damage) { presenter_->present(scanout, f, damage, counted_release()); }
-  // Waits until `n` frames in total were released (uploaded or replaced).
-  bool wait_released(uint64_t n) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, kDeadline, [&] { return released_ >= n; });
-  }
-  uint64_t released() {
-    std::lock_guard lock(mutex_);
-    return released_;
-  }
-
-  std::string title(uint32_t scanout) { return "gtktest: scanout " + std::to_string(scanout); }
-
-  // Waits until the window of `scanout` exists, is mapped, and `ok` holds for it.
-  WindowInfo wait_window(uint32_t scanout, const std::function<bool(const WindowInfo&)>& ok = {}) {
-    const auto end = std::chrono::steady_clock::now() + kDeadline;
-    std::optional<WindowInfo> w;
-    while (std::chrono::steady_clock::now() < end) {
-      w = x_->find(title(scanout));
-      if (w && w->viewable && (!ok || ok(*w))) return *w;
-      std::this_thread::sleep_for(10ms);
-    }
-    ADD_FAILURE() << "no viewable window '" << title(scanout) << "' in the wanted state";
-    return w.value_or(WindowInfo{});
-  }
-
-  // Grabs the screen until `check` returns no error text, or the deadline; returns the last error.
-  std::string wait_screen(const std::function<std::string(const Screenshot&)>& check) {
-    const auto end = std::chrono::steady_clock::now() + kDeadline;
-    std::string error = "no screenshot";
-    while (std::chrono::steady_clock::now() < end) {
-      error = check(test::grab_screen(xvfb_->display()));
-      if (error.empty()) return error;
-      std::this_thread::sleep_for(20ms);
-    }
-    return error;
-  }
-
-  // Checks that the picture at (x0, y0) on screen shows `img` (its rectangle `view`) with every
-  // guest pixel `zoom` x `zoom` screen pixels. `seed_at` gives the seed of each guest pixel.
-  static std::string shows(const Screenshot& s, int x0, int y0, Rect view, uint32_t zoom,
-                           const std::function<uint32_t(uint32_t, uint32_t)>& seed_at) {
-    int bad = 0;
-    std::string first;
-    for (uint32_t y = 0; y < view.height * zoom; ++y)
-      for (uint32_t x = 0; x < view.width * zoom; ++x) {
-        const int64_t sx = x0 + int64_t(x), sy = y0 + int64_t(y);
-        if (sx < 0 || sy < 0 || sx >= int64_t(s.width) || sy >= int64_t(s.height)) return "picture off screen";
-        const uint32_t gx = view.x + x / zoom, gy = view.y + y / zoom;
-        const Rgb want = test::pattern_color(gx, gy, seed_at(gx, gy));
-        const Rgb got = s.at(uint32_t(sx), uint32_t(sy));
-        if (got != want && bad++ == 0)
-          first = "screen " + std::to_string(x) + "," + std::to_string(y) + " got " + std::to_string(got.r) + "," +
-                  std::to_string(got.g) + "," + std::to_string(got.b) + " want " + std::to_string(want.r) + "," +
-                  std::to_string(want.g) + "," + std::to_string(want.b);
-      }
-    return bad ? std::to_string(bad) + " pixels differ; first: " + first : "";
-  }
-  static std::string shows(const Screenshot& s, const WindowInfo& w, Rect view, uint32_t zoom, uint32_t seed) {
-    return shows(s, w.x, w.y, view, zoom, [seed](uint32_t, uint32_t) { return seed; });
-  }
-
-  EventLoop loop_;
-  SpdLog log_{LogLevel::Error};
-  HostLinks links_;
-  LoopHostServices host_{loop_, log_, links_};
-  std::unique_ptr<PluginLoader> loader_;
-  std::unique_ptr<test::XvfbServer> xvfb_;
-  std::unique_ptr<test::XConnection> x_;
-  PluginInstance<Presenter> presenter_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  uint64_t released_ = 0;
+  GtkWindows() : WindowFixture("present.gtk", "gtktest") {}
 };
 
 class GtkFormats : public GtkWindows, public ::testing::WithParamInterface<uint32_t> {};

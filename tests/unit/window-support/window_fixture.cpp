@@ -1,0 +1,104 @@
+#include "window_fixture.hpp"
+
+#include <cstdlib>
+#include <optional>
+#include <thread>
+#include "config/config.hpp"
+#include "config/plugin_options.hpp"
+#include "plugin/plugin_error.hpp"
+
+namespace vugpu::test {
+
+using namespace std::chrono_literals;
+
+std::string fourcc_name(uint32_t f) {
+  std::string name(4, ' ');
+  for (int i = 0; i < 4; ++i) name[i] = char(f >> (8 * i));
+  return name;
+}
+
+void WindowFixture::SetUp() {
+  const char* env = std::getenv("VUGPU_PLUGIN_PATH");
+  loader_ = std::make_unique<PluginLoader>(plugin_search_path(env ? env : VUGPU_BUILD_PLUGIN_DIR_DEFAULT, {}));
+  ASSERT_TRUE(loader_->find(plugin_)) << plugin_ << " is not built (searched " << describe(loader_->folders()) << ")";
+  xvfb_ = std::make_unique<XvfbServer>(1024, 768);
+  ::setenv("DISPLAY", xvfb_->display().c_str(), 1);
+  ::unsetenv("WAYLAND_DISPLAY");
+}
+
+void WindowFixture::TearDown() {
+  presenter_.reset();
+  x_.reset();
+  xvfb_.reset();
+}
+
+void WindowFixture::start(const std::string& options) {
+  const Config c =
+      parse_config("[plugin.\"" + plugin_ + "\"]\nvm_name = \"" + title_prefix_ + "\"\n" + options, "test.toml");
+  auto lib = loader_->load(plugin_, PluginKind::Presenter);
+  const OptionValues values = resolve_plugin_options(plugin_, lib->options(), &c.plugins.at(plugin_));
+  presenter_ = create_presenter(lib, host_, values);
+  x_ = std::make_unique<XConnection>(xvfb_->display());
+}
+
+FrameRelease WindowFixture::counted_release() {
+  return FrameRelease([this] {
+    std::lock_guard lock(mutex_);
+    ++released_;
+    cv_.notify_all();
+  });
+}
+
+bool WindowFixture::wait_released(uint64_t n) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, kDeadline, [&] { return released_ >= n; });
+}
+
+uint64_t WindowFixture::released() {
+  std::lock_guard lock(mutex_);
+  return released_;
+}
+
+WindowInfo WindowFixture::wait_window(uint32_t scanout, const std::function<bool(const WindowInfo&)>& ok) {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  std::optional<WindowInfo> w;
+  while (std::chrono::steady_clock::now() < end) {
+    w = x_->find(title(scanout));
+    if (w && w->viewable && (!ok || ok(*w))) return *w;
+    std::this_thread::sleep_for(10ms);
+  }
+  ADD_FAILURE() << "no viewable window '" << title(scanout) << "' in the wanted state";
+  return w.value_or(WindowInfo{});
+}
+
+std::string WindowFixture::wait_screen(const std::function<std::string(const Screenshot&)>& check) {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  std::string error = "no screenshot";
+  while (std::chrono::steady_clock::now() < end) {
+    error = check(grab_screen(xvfb_->display()));
+    if (error.empty()) return error;
+    std::this_thread::sleep_for(20ms);
+  }
+  return error;
+}
+
+std::string WindowFixture::shows(const Screenshot& s, int x0, int y0, Rect view, uint32_t zoom,
+                                 const std::function<uint32_t(uint32_t, uint32_t)>& seed_at) {
+  int bad = 0;
+  std::string first;
+  for (uint32_t y = 0; y < view.height * zoom; ++y)
+    for (uint32_t x = 0; x < view.width * zoom; ++x) {
+      const int64_t sx = x0 + int64_t(x), sy = y0 + int64_t(y);
+      if (sx < 0 || sy < 0 || sx >= int64_t(s.width) || sy >= int64_t(s.height)) return "picture off screen";
+      const uint32_t gx = view.x + x / zoom, gy = view.y + y / zoom;
+      const Rgb want = pattern_color(gx, gy, seed_at(gx, gy));
+      const Rgb got = s.at(uint32_t(sx), uint32_t(sy));
+      if (got != want && bad++ == 0)
+        first = "screen " + std::to_string(x) + "," + std::to_string(y) + " got " + std::to_string(got.r) + "," +
+                std::to_string(got.g) + "," + std::to_string(got.b) + " want " + std::to_string(want.r) + "," +
+                std::to_string(want.g) + "," + std::to_string(want.b);
+    }
+  return bad ? std::to_string(bad) + " pixels differ; first: " + first : "";
+}
+
+}  // namespace vugpu::test

@@ -1,0 +1,79 @@
+// The fixture of the real-window tests of present.sdl and present.gtk: a private Xvfb, the
+// plugin loaded through the real loader with vm_name = "<title_prefix>", driven as the device loop
+// would (frames released into a counter), and what the X screen shows (xwd) compared with the
+// guest's pattern. The tests derive a fixture per plugin and keep their own assertions.
+//
+// Threading: the test thread; counted releases may run on the plugin's toolkit thread.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include "guest_pattern.hpp"
+#include "host/loop_host_services.hpp"
+#include "log/spdlog_log.hpp"
+#include "plugin/loader.hpp"
+#include "xvfb_server.hpp"
+
+namespace vugpu::test {
+
+constexpr std::chrono::seconds kDeadline{15};  // safety net only: every wait ends when the state is reached
+
+// "XR24" for DRM_FORMAT_XRGB8888: parameterised test names.
+std::string fourcc_name(uint32_t fourcc);
+
+class WindowFixture : public ::testing::Test {
+ protected:
+  // `plugin`: "present.sdl"; `title_prefix`: its vm_name, the windows' title before ": scanout N".
+  WindowFixture(std::string plugin, std::string title_prefix)
+      : plugin_(std::move(plugin)), title_prefix_(std::move(title_prefix)) {}
+
+  void SetUp() override;
+  void TearDown() override;
+
+  // Loads the plugin with `options` (TOML lines of its table) and connects to the X screen.
+  void start(const std::string& options = "");
+
+  FrameRelease counted_release();
+  void present(uint32_t scanout, const Frame& f, Rect damage) { presenter_->present(scanout, f, damage, counted_release()); }
+  // Waits until `n` frames in total were released (uploaded or replaced).
+  bool wait_released(uint64_t n);
+  uint64_t released();
+
+  std::string title(uint32_t scanout) const { return title_prefix_ + ": scanout " + std::to_string(scanout); }
+
+  // Waits until the window of `scanout` exists, is mapped, and `ok` holds for it.
+  WindowInfo wait_window(uint32_t scanout, const std::function<bool(const WindowInfo&)>& ok = {});
+
+  // Grabs the screen until `check` returns no error text, or the deadline; returns the last error.
+  std::string wait_screen(const std::function<std::string(const Screenshot&)>& check);
+
+  // Checks that the picture at (x0, y0) on screen shows `img` (its rectangle `view`) with every
+  // guest pixel `zoom` x `zoom` screen pixels. `seed_at` gives the seed of each guest pixel.
+  static std::string shows(const Screenshot& s, int x0, int y0, Rect view, uint32_t zoom,
+                           const std::function<uint32_t(uint32_t, uint32_t)>& seed_at);
+  static std::string shows(const Screenshot& s, const WindowInfo& w, Rect view, uint32_t zoom, uint32_t seed) {
+    return shows(s, w.x, w.y, view, zoom, [seed](uint32_t, uint32_t) { return seed; });
+  }
+
+  const std::string plugin_;
+  const std::string title_prefix_;
+  EventLoop loop_;
+  SpdLog log_{LogLevel::Error};
+  HostLinks links_;
+  LoopHostServices host_{loop_, log_, links_};
+  std::unique_ptr<PluginLoader> loader_;
+  std::unique_ptr<XvfbServer> xvfb_;
+  std::unique_ptr<XConnection> x_;
+  PluginInstance<Presenter> presenter_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  uint64_t released_ = 0;
+};
+
+}  // namespace vugpu::test
