@@ -8,19 +8,13 @@
 #pragma once
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
-#include <memory>
-#include <stdexcept>
 #include <string>
-#include "vugpu/unique_fd.hpp"
-
-struct gbm_device;
+#include "egl_platform_display.hpp"
 
 namespace vugpu::egl_headless {
 
 // Start-up failure; what() is one line ending in a hint.
-struct EglError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using EglError = egl::EglError;
 
 // EGL_KHR_fence_sync and EGL_KHR_image_base entry points (looked up once).
 struct EglEntryPoints {
@@ -40,9 +34,9 @@ class EglSetup {
   EglSetup(const EglSetup&) = delete;
   EglSetup& operator=(const EglSetup&) = delete;
 
-  EGLDisplay display() const { return display_; }
+  EGLDisplay display() const { return display_.handle(); }
   const EglEntryPoints& egl() const { return entry_; }
-  const char* platform_name() const { return render_node_.empty() ? "surfaceless" : "gbm"; }
+  const char* platform_name() const { return display_.platform_name(); }
   // EGL_EXT_image_dma_buf_import (+ GL_OES_EGL_image): dma-buf frames go to the GPU uncopied.
   bool can_import_dmabuf() const { return entry_.create_image != nullptr; }
   bool has_import_modifiers() const { return import_modifiers_; }
@@ -51,21 +45,12 @@ class EglSetup {
   const std::string& renderer_name() const { return renderer_; }
 
  private:
-  void open_display();
   void create_context();
   void find_entry_points();
   void release();
 
-  struct GbmDeleter {
-    void operator()(gbm_device* d) const;
-  };
-
-  std::string render_node_;
-  UniqueFd node_fd_;
-  std::unique_ptr<gbm_device, GbmDeleter> gbm_;  // destroyed after the display is terminated
-  EGLDisplay display_ = EGL_NO_DISPLAY;
+  egl::EglPlatformDisplay display_;  // plugins/egl-common: shared with renderer.virgl
   EGLContext context_ = EGL_NO_CONTEXT;
-  std::string extensions_;
   EglEntryPoints entry_;
   bool import_modifiers_ = false;
   std::string import_problem_;

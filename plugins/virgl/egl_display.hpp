@@ -12,32 +12,28 @@
 // but EGL, which is thread-safe.
 #pragma once
 #include <EGL/egl.h>
-#include <EGL/eglext.h>
-#include <memory>
-#include <stdexcept>
 #include <string>
-#include "vugpu/unique_fd.hpp"
-
-struct gbm_device;
+#include "egl_platform_display.hpp"
 
 namespace vugpu::virgl {
 
 // Thrown when no usable display can be made; what() is one line with a hint.
-struct EglError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using EglError = egl::EglError;
+// "EGL_BAD_ALLOC" etc. for messages.
+using egl::egl_error_name;
 
+// The display is plugins/egl-common's (shared with present.egl-headless); the contexts are
+// virglrenderer's (desktop GL).
 class EglDisplay {
  public:
   // render_node empty: surfaceless. Throws EglError.
   explicit EglDisplay(const std::string& render_node);
-  ~EglDisplay();
   EglDisplay(const EglDisplay&) = delete;
   EglDisplay& operator=(const EglDisplay&) = delete;
 
-  EGLDisplay handle() const { return display_; }
-  const char* platform_name() const { return render_node_.empty() ? "surfaceless" : "gbm"; }
-  bool has_extension(const char* name) const;
+  EGLDisplay handle() const { return display_.handle(); }
+  const char* platform_name() const { return display_.platform_name(); }
+  bool has_extension(const char* name) const { return display_.has_extension(name); }
 
   // Desktop GL core profile context of the given version, sharing objects with the context
   // current on the calling thread when `shared`. EGL_NO_CONTEXT when the version is not
@@ -47,20 +43,7 @@ class EglDisplay {
   bool make_current(EGLContext ctx) const;  // EGL_NO_CONTEXT releases
 
  private:
-  void release();
-
-  struct GbmDeleter {
-    void operator()(gbm_device* d) const;
-  };
-
-  std::string render_node_;
-  UniqueFd node_fd_;
-  std::unique_ptr<gbm_device, GbmDeleter> gbm_;  // destroyed after the display is terminated
-  EGLDisplay display_ = EGL_NO_DISPLAY;
-  std::string extensions_;
+  egl::EglPlatformDisplay display_;
 };
-
-// "EGL_BAD_ALLOC" etc. for messages.
-const char* egl_error_name(EGLint error);
 
 }  // namespace vugpu::virgl
