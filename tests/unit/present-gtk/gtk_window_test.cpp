@@ -47,9 +47,7 @@ class GtkFormats : public GtkWindows, public ::testing::WithParamInterface<uint3
 TEST_P(GtkFormats, PixelExactAtOneToOne) {
   start();
   GuestImage img(61, 37, GetParam());
-  img.paint(1);
-  presenter_->set_scanout(0, {61, 37, true});
-  present(0, img.frame(), {0, 0, 61, 37});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 61 && w.height == 37; });
   EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 61, 37}, 1, 1); }), "");
   EXPECT_TRUE(wait_released(1)) << "the frame is released once uploaded";
@@ -88,9 +86,7 @@ TEST_F(GtkWindows, ViewOfALargerResourceAndBottomUpFrames) {
 TEST_F(GtkWindows, OnlyTheDamagedRectangleIsUploaded) {
   start();
   GuestImage img(40, 30, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {40, 30, true});
-  present(0, img.frame(), {0, 0, 40, 30});
+  show_painted(0, img, 1);
   ASSERT_TRUE(wait_released(1));
   EXPECT_EQ(links_.bytes_copied.load(), 40u * 30 * 4);
   const WindowInfo w = wait_window(0);
@@ -113,9 +109,7 @@ TEST_F(GtkWindows, OnlyTheDamagedRectangleIsUploaded) {
 TEST_F(GtkWindows, IntegerZoomIsNearest) {
   start("scale = \"3\"\n");
   GuestImage img(20, 12, DRM_FORMAT_ABGR8888);
-  img.paint(5);
-  presenter_->set_scanout(0, {20, 12, true});
-  present(0, img.frame(), {0, 0, 20, 12});
+  show_painted(0, img, 5);
   const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 60 && w.height == 36; });
   EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 12}, 3, 5); }), "");
 }
@@ -123,9 +117,7 @@ TEST_F(GtkWindows, IntegerZoomIsNearest) {
 TEST_F(GtkWindows, ResizedWindowLetterboxesWithAspectKept) {
   start();
   GuestImage img(40, 20, DRM_FORMAT_XRGB8888);
-  img.paint(6);
-  presenter_->set_scanout(0, {40, 20, true});
-  present(0, img.frame(), {0, 0, 40, 20});
+  show_painted(0, img, 6);
   WindowInfo w = wait_window(0);
   // As a user would drag it: 160x200 is 4x wide, 10x tall -> scale 4, bars top and bottom.
   ASSERT_EQ(std::system(("xdotool windowsize " + std::to_string(w.id) + " 160 200").c_str()), 0);
@@ -160,9 +152,7 @@ TEST_F(GtkWindows, ResizedWindowLetterboxesWithAspectKept) {
 TEST_F(GtkWindows, CursorDrawnAtItsHotSpotAndScaled) {
   start("scale = \"2\"\n");
   GuestImage img(80, 60, DRM_FORMAT_XRGB8888);
-  img.paint(7);
-  presenter_->set_scanout(0, {80, 60, true});
-  present(0, img.frame(), {0, 0, 80, 60});
+  show_painted(0, img, 7);
   // Premultiplied ARGB: an opaque red 6x4 block at (1,1) of the 64x64 image, a half-transparent
   // white pixel next to it, the rest fully transparent.
   std::vector<uint32_t> argb(64 * 64, 0);
@@ -229,9 +219,7 @@ TEST_F(GtkWindows, NoDisplayIsOneClearErrorAtStart) {
 TEST_F(GtkWindows, CloseHidesUntilTheGuestSetsTheScanoutAgain) {
   start();  // close = "hide" is the default
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   x_->request_close(w.id);
   const auto end = std::chrono::steady_clock::now() + kDeadline;
@@ -245,9 +233,7 @@ TEST_F(GtkWindows, CloseHidesUntilTheGuestSetsTheScanoutAgain) {
 TEST_F(GtkWindows, CloseIgnoredKeepsShowing) {
   start("close = \"ignore\"\n");
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
   x_->request_close(w.id);
@@ -265,9 +251,7 @@ TEST_F(GtkWindows, CloseIgnoredKeepsShowing) {
 TEST_F(GtkWindows, FrozenDisplayNeverBlocksTheDeviceLoop) {
   start();
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   ASSERT_TRUE(wait_released(1));
   ASSERT_EQ(::kill(xvfb_->pid(), SIGSTOP), 0);
@@ -285,9 +269,7 @@ TEST_F(GtkWindows, FrozenDisplayNeverBlocksTheDeviceLoop) {
 TEST_F(GtkWindows, DmabufOnlyFrameIsReleasedAndNotShown) {
   start();
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
   Frame f = img.frame();
@@ -331,9 +313,7 @@ TEST_F(GtkWindows, HiDpiDrawsInDevicePixels) {
   ::setenv("GDK_SCALE", "2", 1);  // read by GTK when it starts: this process's first start()
   start();
   GuestImage img(60, 40, DRM_FORMAT_XRGB8888);
-  img.paint(3);
-  presenter_->set_scanout(0, {60, 40, true});
-  present(0, img.frame(), {0, 0, 60, 40});
+  show_painted(0, img, 3);
   // 30x20 logical pixels at scale 2: 60x40 device pixels, the picture exactly 1:1 in them.
   const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 60 && w.height == 40; });
   EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 60, 40}, 1, 3); }), "");
@@ -345,9 +325,7 @@ TEST_F(GtkWindows, F12WritesAScreenshotOfThePictureAndCursor) {
   ASSERT_NE(::mkdtemp(dir), nullptr);
   start(std::string("screenshot_path = \"") + dir + "/shot-%s-%n.png\"\n");
   GuestImage img(20, 10, DRM_FORMAT_BGRX8888);
-  img.paint(4);
-  presenter_->set_scanout(0, {20, 10, true});
-  present(0, img.frame(), {0, 0, 20, 10});
+  show_painted(0, img, 4);
   const WindowInfo w = wait_window(0);
   ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 10}, 1, 4); }), "");
   // As a user's key press (XTEST) into the focused window; no window manager gives focus here.
@@ -392,9 +370,7 @@ TEST_F(GtkWindows, CloseExitSignalsTheProcessToStop) {
     try {
       start("close = \"exit\"\n");
       GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-      img.paint(1);
-      presenter_->set_scanout(0, {30, 20, true});
-      present(0, img.frame(), {0, 0, 30, 20});
+      show_painted(0, img, 1);
       timespec limit{30, 0};
       const int got = sigtimedwait(&set, nullptr, &limit);
       presenter_->shutdown();

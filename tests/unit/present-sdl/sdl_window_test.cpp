@@ -45,9 +45,7 @@ class SdlFormats : public SdlWindows, public ::testing::WithParamInterface<uint3
 TEST_P(SdlFormats, PixelExactAtOneToOne) {
   start();
   GuestImage img(61, 37, GetParam());
-  img.paint(1);
-  presenter_->set_scanout(0, {61, 37, true});
-  present(0, img.frame(), {0, 0, 61, 37});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 61 && w.height == 37; });
   EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 61, 37}, 1, 1); }), "");
   EXPECT_TRUE(wait_released(1)) << "the frame is released once uploaded";
@@ -86,9 +84,7 @@ TEST_F(SdlWindows, ViewOfALargerResourceAndBottomUpFrames) {
 TEST_F(SdlWindows, OnlyTheDamagedRectangleIsUploaded) {
   start();
   GuestImage img(40, 30, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {40, 30, true});
-  present(0, img.frame(), {0, 0, 40, 30});
+  show_painted(0, img, 1);
   ASSERT_TRUE(wait_released(1));
   EXPECT_EQ(links_.bytes_copied.load(), 40u * 30 * 4);
   const WindowInfo w = wait_window(0);
@@ -111,9 +107,7 @@ TEST_F(SdlWindows, OnlyTheDamagedRectangleIsUploaded) {
 TEST_F(SdlWindows, IntegerZoomIsNearest) {
   start("scale = \"3\"\n");
   GuestImage img(20, 12, DRM_FORMAT_ABGR8888);
-  img.paint(5);
-  presenter_->set_scanout(0, {20, 12, true});
-  present(0, img.frame(), {0, 0, 20, 12});
+  show_painted(0, img, 5);
   const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 60 && w.height == 36; });
   EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 12}, 3, 5); }), "");
 }
@@ -121,9 +115,7 @@ TEST_F(SdlWindows, IntegerZoomIsNearest) {
 TEST_F(SdlWindows, ResizedWindowLetterboxesWithAspectKept) {
   start();
   GuestImage img(40, 20, DRM_FORMAT_XRGB8888);
-  img.paint(6);
-  presenter_->set_scanout(0, {40, 20, true});
-  present(0, img.frame(), {0, 0, 40, 20});
+  show_painted(0, img, 6);
   WindowInfo w = wait_window(0);
   // As a user would drag it: 160x200 is 4x wide, 10x tall -> scale 4, bars top and bottom.
   ASSERT_EQ(std::system(("xdotool windowsize " + std::to_string(w.id) + " 160 200").c_str()), 0);
@@ -158,9 +150,7 @@ TEST_F(SdlWindows, ResizedWindowLetterboxesWithAspectKept) {
 TEST_F(SdlWindows, CursorDrawnAtItsHotSpotAndScaled) {
   start("scale = \"2\"\n");
   GuestImage img(80, 60, DRM_FORMAT_XRGB8888);
-  img.paint(7);
-  presenter_->set_scanout(0, {80, 60, true});
-  present(0, img.frame(), {0, 0, 80, 60});
+  show_painted(0, img, 7);
   // Premultiplied ARGB: an opaque red 6x4 block at (1,1) of the 64x64 image, a half-transparent
   // white pixel next to it, the rest fully transparent.
   std::vector<uint32_t> argb(64 * 64, 0);
@@ -227,9 +217,7 @@ TEST_F(SdlWindows, NoDisplayIsOneClearErrorAtStart) {
 TEST_F(SdlWindows, CloseHidesUntilTheGuestSetsTheScanoutAgain) {
   start();  // close = "hide" is the default
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   x_->request_close(w.id);
   const auto end = std::chrono::steady_clock::now() + kDeadline;
@@ -243,9 +231,7 @@ TEST_F(SdlWindows, CloseHidesUntilTheGuestSetsTheScanoutAgain) {
 TEST_F(SdlWindows, CloseIgnoredKeepsShowing) {
   start("close = \"ignore\"\n");
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
   x_->request_close(w.id);
@@ -271,9 +257,7 @@ TEST_F(SdlWindows, CloseExitSignalsTheProcessToStop) {
     try {
       start("close = \"exit\"\n");
       GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-      img.paint(1);
-      presenter_->set_scanout(0, {30, 20, true});
-      present(0, img.frame(), {0, 0, 30, 20});
+      show_painted(0, img, 1);
       timespec limit{30, 0};
       const int got = sigtimedwait(&set, nullptr, &limit);
       presenter_->shutdown();
@@ -296,9 +280,7 @@ TEST_F(SdlWindows, CloseExitSignalsTheProcessToStop) {
 TEST_F(SdlWindows, FrozenDisplayNeverBlocksTheDeviceLoop) {
   start();
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   ASSERT_TRUE(wait_released(1));
   ASSERT_EQ(::kill(xvfb_->pid(), SIGSTOP), 0);
@@ -316,9 +298,7 @@ TEST_F(SdlWindows, FrozenDisplayNeverBlocksTheDeviceLoop) {
 TEST_F(SdlWindows, DmabufOnlyFrameIsReleasedAndNotShown) {
   start();
   GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(1);
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(), {0, 0, 30, 20});
+  show_painted(0, img, 1);
   const WindowInfo w = wait_window(0);
   ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
   Frame f = img.frame();
@@ -334,9 +314,7 @@ TEST_F(SdlWindows, F12WritesAScreenshotOfTheWindow) {
   ASSERT_NE(::mkdtemp(dir), nullptr);
   start(std::string("screenshot_path = \"") + dir + "/shot-%s-%n.png\"\n");
   GuestImage img(20, 10, DRM_FORMAT_BGRX8888);
-  img.paint(4);
-  presenter_->set_scanout(0, {20, 10, true});
-  present(0, img.frame(), {0, 0, 20, 10});
+  show_painted(0, img, 4);
   const WindowInfo w = wait_window(0);
   ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 10}, 1, 4); }), "");
   // As a user's key press (XTEST) into the focused window; no window manager gives focus here.

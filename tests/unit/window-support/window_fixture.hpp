@@ -45,6 +45,14 @@ class WindowFixture : public ::testing::Test {
   bool wait_released(uint64_t n);
   uint64_t released();
 
+  // The guest's usual first frame: `img` painted with `seed`, scanout `scanout` set to its size
+  // and the whole image presented (released into the counter). `img` must outlive the upload.
+  void show_painted(uint32_t scanout, GuestImage& img, uint32_t seed) {
+    img.paint(seed);
+    presenter_->set_scanout(scanout, {img.width, img.height, true});
+    present(scanout, img.frame(), {0, 0, img.width, img.height});
+  }
+
   std::string title(uint32_t scanout) const { return title_prefix_ + ": scanout " + std::to_string(scanout); }
 
   // Waits until the window of `scanout` exists, is mapped, and `ok` holds for it.
