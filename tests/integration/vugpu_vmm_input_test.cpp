@@ -459,8 +459,11 @@ TEST_F(VugpuVmmInput, GuestRamTruncatedByTheVmmDoesNotKillTheDaemon) {
   s_.gpu->submit(Queue::Control, cmd::get_display_info(), sizeof(virtio_gpu_resp_display_info), {}, false);
   ASSERT_EQ(::ftruncate(s_.vmm->ram().fd(), 0), 0);
   signal_eventfd(s_.vmm->kick_fd(Queue::Control));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  VuMessage m;
+  EXPECT_EQ(s_.vmm->channel().receive(m, Deadline(Millis(10000))), IoStatus::Eof)
+      << "the daemon kept the VMM that truncated its guest RAM";
   ASSERT_TRUE(s_.backend->alive()) << "the daemon " << s_.backend->describe_exit();
+  EXPECT_NE(s_.backend->log().find("truncated guest memory"), std::string::npos) << s_.diagnostics();
   s_.vmm.reset();  // no disconnect(): that would not touch RAM, but the driver would
   s_.gpu.reset();
   expect_next_vmm_served();
