@@ -195,9 +195,9 @@ TEST_F(DisplayChannelTest, SilentPeerCostsOneTimeoutAndItsLateReplyIsDropped) {
   std::array<DisplayMode, 16> modes{};
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(channel_->display_info(modes), Status::Unspec);
-  const auto waited = std::chrono::steady_clock::now() - t0;
-  EXPECT_GE(waited, 140ms);
-  EXPECT_LT(waited, 1000ms);
+  // A timeout waits at least its time; how much longer depends on the machine's load, so no
+  // upper bound: the test asserts what happens to the late reply instead.
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 140ms);
   EXPECT_TRUE(channel_->is_open()) << "a slow VMM is not a broken stream";
   auto m = test::peer_read(peer_.get());
   ASSERT_TRUE(m);
@@ -250,14 +250,17 @@ TEST_F(DisplayChannelTest, UnansweredFeatureRequestCostsOneTimeoutOnly) {
   open(100);
   ASSERT_TRUE(channel_->start());
   std::vector<uint8_t> edid;
-  auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 90ms);
-  t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 50ms) << "no second wait";
+  // No second wait: the unanswered GET_PROTOCOL_FEATURES is the only question on the wire (a
+  // second one would be a second timeout), not a clock reading.
+  const auto question = test::peer_read(peer_.get());
+  ASSERT_TRUE(question);
+  EXPECT_EQ(question->header.request, gpu::kGetProtocolFeatures);
+  EXPECT_FALSE(peer_has_data()) << "the channel asked again and waited a second time";
   // The VMM answers late after all: the features are taken then.
-  ASSERT_TRUE(test::peer_read(peer_.get()));
   test::peer_reply_u64(peer_.get(), gpu::kGetProtocolFeatures, 1u << gpu::kProtocolEdid);
   for (int i = 0; i < 50 && !channel_->has_edid(); ++i) loop_.run_once(10);
   EXPECT_TRUE(channel_->has_edid());
