@@ -37,21 +37,6 @@ def cube_and_motion(s, vm, args):
 MODES = [(1280, 800), (1024, 768), (800, 600), (1152, 864)]
 
 
-def wait_idle(backend, stats, label, before_any, timeout):
-    """Polls until the backend has handled the hang-up: its fds back to the count before any VMM
-    and the guest's memory unmapped (the time-out is a safety net). Returns the sample."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if not backend.alive():
-            raise vmlib.TestFailure(f"the backend exited ({label})")
-        st = vmlib.proc_stats(backend.pid)
-        if st["fds"] == before_any["fds"] and st["rss_shmem_kb"] < 16 * 1024:
-            return stats.sample(label)
-        if time.monotonic() > deadline:
-            return stats.sample(label + " (did not settle)")
-        time.sleep(0.05)
-
-
 def run(args):
     virgllib.prepare(args)
     with vmlib.Session(args, "reconnect-3d") as s:
@@ -77,7 +62,7 @@ def run(args):
             stats.sample(f"vm{cycle} drawing, before kill")
             vm.kill(signal.SIGKILL)
             s.vms.remove(vm)
-            idle.append(wait_idle(backend, stats, f"idle after vm{cycle} killed", idle[0], args.timeout))
+            idle.append(vmlib.wait_idle(backend, stats, f"idle after vm{cycle} killed", idle[0], args.timeout))
         stats.table()
         after = idle[1:]
         check(all(st["fds"] == idle[0]["fds"] for st in after),

@@ -79,20 +79,6 @@ def show_and_draw(s, vm, args, kill_after, before_kill, mode=None):
     return w, h
 
 
-def wait_idle(backend, stats, label, before_any, timeout):
-    """Polls the backend until it has handled the hang-up: its fds back to the count before any
-    VMM and the guest's memory unmapped (the time-out is a safety net). Returns the sample."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if not backend.alive():
-            raise vmlib.TestFailure(f"the backend exited ({label})")
-        st = vmlib.proc_stats(backend.pid)
-        if st["fds"] == before_any["fds"] and st["rss_shmem_kb"] < 16 * 1024:
-            return stats.sample(label)
-        if time.monotonic() > deadline:
-            return stats.sample(label + " (did not settle)")
-        time.sleep(0.05)
-
 def run(args):
     with vmlib.Session(args, "reconnect") as s:
         persists = {"yes": True, "no": False}.get(args.backend_persists, not s.is_qemu_backend())
@@ -119,7 +105,7 @@ def run(args):
             if last:
                 break
             if persists:
-                idle.append(wait_idle(backend, stats, f"idle after vm{cycle} killed", idle[0],
+                idle.append(vmlib.wait_idle(backend, stats, f"idle after vm{cycle} killed", idle[0],
                                       args.timeout))
             else:
                 rc = backend.wait_exit(10)

@@ -928,3 +928,18 @@ def main(test_fn, description, extra_args=None):
         sys.exit(EXIT_FAIL)
     log(f"PASS {name}  (wall {time.monotonic() - t0:.1f}s)")
     sys.exit(EXIT_PASS)
+
+
+def wait_idle(backend, stats, label, before_any, timeout):
+    """Polls the backend until it has handled the hang-up: its fds back to the count before any
+    VMM and the guest's memory unmapped (the time-out is a safety net). Returns the sample."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if not backend.alive():
+            raise TestFailure(f"the backend exited ({label})")
+        st = proc_stats(backend.pid)
+        if st["fds"] == before_any["fds"] and st["rss_shmem_kb"] < 16 * 1024:
+            return stats.sample(label)
+        if time.monotonic() > deadline:
+            return stats.sample(label + " (did not settle)")
+        time.sleep(0.05)
