@@ -26,7 +26,8 @@ namespace vugpu {
 
 // Bump on any change to the SDK's classes or this struct.
 // 2: PluginKind::Blob, create_blob, BlobProvider/BlobView (vugpu/blob.hpp).
-inline constexpr uint32_t kAbiVersion = 2;
+// 3: (each SDK change of this release adds its line here)
+inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr const char* kDescriptorSymbol = "vugpu_plugin_descriptor";
 
 enum class PluginKind : uint32_t { Renderer = 1, Presenter = 2, Blob = 3 };
