@@ -74,9 +74,13 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   VhostUserServer server(loop, device, memory, log, ServerOptions{cl.socket_path, cl.fd, cl.once});
   links.vmm_display = [&server] { return server.vmm_display(); };
 
-  const auto write_stats = [&] {
+  const auto write_stats = [&] {  // device loop (SIGUSR1), or after it stopped
     if (cl.stats_file.empty()) return;
-    if (auto error = write_stats_file(cl.stats_file, stats_json(links.bytes_copied.load(), device.stats(), links.presenter_bytes_copied.load()));
+    std::vector<PluginCounters> plugin_counters;
+    for (size_t i = 0; i < presenters.size(); ++i)
+      plugin_counters.push_back({std::string(plugins.presenters[i].library->name()), presenters[i]->stats()});
+    if (auto error = write_stats_file(cl.stats_file, stats_json(links.bytes_copied.load(), device.stats(),
+                                                                links.presenter_bytes_copied.load(), plugin_counters));
         !error.empty())
       log.error("stats: {}", error);
   };

@@ -82,6 +82,18 @@ void EglHeadlessPresenter::reset() {
   if (!shut_down_) dropped_ += gl_->forget_frames();
 }
 
+StatCounters EglHeadlessPresenter::stats() const {
+  const GlStats& s = gl_->stats();
+  return {{"frames", frames_},
+          {"composed", s.composed.load()},
+          {"dropped", dropped_},
+          {"refused", refused_},
+          {"uploads", s.uploads.load()},
+          {"bytes_uploaded", s.bytes_uploaded.load()},
+          {"imported", s.imported.load()},
+          {"snapshots_written", writer_ ? writer_->written() : 0}};
+}
+
 void EglHeadlessPresenter::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;

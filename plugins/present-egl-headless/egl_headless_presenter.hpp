@@ -32,6 +32,11 @@ class EglHeadlessPresenter final : public Presenter {
   void cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y) override;
   void reset() override;
   void shutdown() override;
+  // frames (presented to it), composed (pictures the GL thread composed), dropped (replaced in
+  // the queue by a newer frame, or forgotten at a disconnect), refused, uploads, bytes_uploaded,
+  // imported (dmabufs, no byte copied), snapshots_written. Device loop; the GL thread's and the
+  // writer's counters are atomics.
+  StatCounters stats() const override;
 
  private:
   HostServices& host_;

@@ -96,6 +96,13 @@ void HeadlessPresenter::snapshot(uint32_t scanout_id, Scanout& s, bool at_exit) 
     host_.log().warn("scanout {}: snapshot skipped, {} are still being written", scanout_id, kMaxPendingSnapshots);
 }
 
+StatCounters HeadlessPresenter::stats() const {
+  return {{"frames", frames_},
+          {"snapshots_written", writer_ ? writer_->written() : 0},
+          {"snapshots_failed", writer_ ? writer_->failed() : 0},
+          {"snapshots_skipped", writer_ ? writer_->skipped() : 0}};
+}
+
 void HeadlessPresenter::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;

@@ -29,6 +29,9 @@ class HeadlessPresenter final : public Presenter {
   void present(uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease release) override;
   void reset() override;
   void shutdown() override;
+  // frames (presented to it), snapshots_written, snapshots_failed, snapshots_skipped (the
+  // writer was busy). Device loop; the writer's counters are atomics.
+  StatCounters stats() const override;
 
  private:
   struct Scanout {

@@ -10,6 +10,7 @@
 #include <vector>
 #include "vugpu/frame.hpp"
 #include "vugpu/geometry.hpp"
+#include "vugpu/stats.hpp"
 #include "vugpu/status.hpp"
 
 namespace vugpu {
@@ -48,6 +49,11 @@ class Presenter {
   // GET_DISPLAY_INFO / GET_EDID; otherwise the core answers from the config.
   virtual Status display_info(std::span<DisplayMode> /*out*/) { return Status::NotSupported; }
   virtual Status edid(uint32_t /*scanout_id*/, std::vector<uint8_t>& /*out*/) { return Status::NotSupported; }
+
+  // Optional: counters for --stats-file (vugpu/stats.hpp), written under the plugin's name. On
+  // the device loop, each time the file is written (also after shutdown()); a counter another
+  // thread of the plugin updates (its GL or toolkit thread) must be a std::atomic.
+  virtual StatCounters stats() const { return {}; }
 
   // The VMM went away: every scanout is gone; drop references to guest state.
   virtual void reset() {}
