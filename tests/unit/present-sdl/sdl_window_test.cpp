@@ -202,6 +202,46 @@ TEST_F(SdlWindows, TwoScanoutsAreTwoWindows) {
             "");
 }
 
+// Fullscreen under a window manager (openbox; bare Xvfb never grants it): the window covers the
+// 1024x768 screen and shows the 128x48 picture letterboxed (8x: 1024x384, black bars of 192
+// rows above and below); F11 brings the window back at the picture's size.
+constexpr Rect kFullscreenPicture{0, 0, 128, 48};
+constexpr uint32_t kFullscreenZoom = 8;
+
+bool covers_screen(const WindowInfo& w) { return w.x == 0 && w.y == 0 && w.width == 1024 && w.height == 768; }
+bool windowed(const WindowInfo& w) { return w.width == 128 && w.height == 48; }
+
+TEST_F(SdlWindows, FullscreenOptionFillsTheScreenAndF11RestoresTheWindow) {
+  start_window_manager();
+  start("fullscreen = true\n");
+  GuestImage img(128, 48, DRM_FORMAT_XRGB8888);
+  show_painted(0, img, 8);
+  WindowInfo w = wait_window(0, covers_screen);
+  ASSERT_TRUE(covers_screen(w));
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows_letterboxed(s, w, kFullscreenPicture, kFullscreenZoom, 8); }), "");
+  ASSERT_TRUE(press_key(w, "F11"));
+  w = wait_window(0, windowed);
+  ASSERT_TRUE(windowed(w));
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, kFullscreenPicture, 1, 8); }), "");
+}
+
+TEST_F(SdlWindows, F11TogglesFullscreenUnderAWindowManager) {
+  start_window_manager();
+  start();
+  GuestImage img(128, 48, DRM_FORMAT_BGRX8888);
+  show_painted(0, img, 9);
+  WindowInfo w = wait_window(0, windowed);
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, kFullscreenPicture, 1, 9); }), "");
+  ASSERT_TRUE(press_key(w, "F11"));
+  w = wait_window(0, covers_screen);
+  ASSERT_TRUE(covers_screen(w));
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows_letterboxed(s, w, kFullscreenPicture, kFullscreenZoom, 9); }), "");
+  ASSERT_TRUE(press_key(w, "F11"));
+  w = wait_window(0, windowed);
+  ASSERT_TRUE(windowed(w));
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, kFullscreenPicture, 1, 9); }), "");
+}
+
 TEST_F(SdlWindows, NoDisplayIsOneClearErrorAtStart) {
   ::unsetenv("DISPLAY");
   try {

@@ -29,6 +29,7 @@ void WindowFixture::SetUp() {
 void WindowFixture::TearDown() {
   presenter_.reset();
   x_.reset();
+  wm_.reset();
   xvfb_.reset();
 }
 
@@ -39,6 +40,14 @@ void WindowFixture::start(const std::string& options) {
   const OptionValues values = resolve_plugin_options(plugin_, lib->options(), &c.plugins.at(plugin_));
   presenter_ = create_presenter(lib, host_, values);
   x_ = std::make_unique<XConnection>(xvfb_->display());
+}
+
+bool WindowFixture::press_key(const WindowInfo& window, const std::string& key) {
+  // Under a window manager `windowactivate` asks it for the focus (EWMH); without one
+  // `windowfocus` sets it directly. --sync: returns once the window has it.
+  const std::string focus = wm_ ? "windowactivate" : "windowfocus";
+  return std::system(("DISPLAY=" + xvfb_->display() + " xdotool " + focus + " --sync " + std::to_string(window.id) +
+                      " key " + key).c_str()) == 0;
 }
 
 FrameRelease WindowFixture::counted_release() {
@@ -99,6 +108,23 @@ std::string WindowFixture::shows(const Screenshot& s, int x0, int y0, Rect view,
                 std::to_string(want.g) + "," + std::to_string(want.b);
     }
   return bad ? std::to_string(bad) + " pixels differ; first: " + first : "";
+}
+
+std::string WindowFixture::shows_letterboxed(const Screenshot& s, const WindowInfo& area, Rect view, uint32_t zoom,
+                                             uint32_t seed) {
+  const uint32_t pw = view.width * zoom, ph = view.height * zoom;
+  if (pw > area.width || ph > area.height) return "picture larger than the area";
+  const int x0 = area.x + int((area.width - pw) / 2), y0 = area.y + int((area.height - ph) / 2);
+  if (std::string e = shows(s, x0, y0, view, zoom, [seed](uint32_t, uint32_t) { return seed; }); !e.empty()) return e;
+  for (uint32_t y = 0; y < area.height; ++y)
+    for (uint32_t x = 0; x < area.width; ++x) {
+      const int sx = area.x + int(x), sy = area.y + int(y);
+      if (sx >= x0 && sx < x0 + int(pw) && sy >= y0 && sy < y0 + int(ph)) continue;
+      if (sx < 0 || sy < 0 || sx >= int(s.width) || sy >= int(s.height)) return "area off screen";
+      if (s.at(uint32_t(sx), uint32_t(sy)) != Rgb{0, 0, 0})
+        return "bar pixel " + std::to_string(x) + "," + std::to_string(y) + " not black";
+    }
+  return "";
 }
 
 }  // namespace vugpu::test

@@ -18,6 +18,7 @@
 #include "host/loop_host_services.hpp"
 #include "log/spdlog_log.hpp"
 #include "plugin/loader.hpp"
+#include "window_manager.hpp"
 #include "xvfb_server.hpp"
 
 namespace vugpu::test {
@@ -38,6 +39,11 @@ class WindowFixture : public ::testing::Test {
 
   // Loads the plugin with `options` (TOML lines of its table) and connects to the X screen.
   void start(const std::string& options = "");
+  // openbox on the private Xvfb (fullscreen needs a window manager); before start(). Throws
+  // (a failure, not a skip) when openbox cannot run.
+  void start_window_manager() { wm_ = std::make_unique<WindowManager>(xvfb_->display()); }
+  // As a user's key press (XTEST) into `window`, focused first (xdotool). True when xdotool ran.
+  bool press_key(const WindowInfo& window, const std::string& key);
 
   FrameRelease counted_release();
   void present(uint32_t scanout, const Frame& f, Rect damage) { presenter_->present(scanout, f, damage, counted_release()); }
@@ -68,6 +74,10 @@ class WindowFixture : public ::testing::Test {
   static std::string shows(const Screenshot& s, const WindowInfo& w, Rect view, uint32_t zoom, uint32_t seed) {
     return shows(s, w.x, w.y, view, zoom, [seed](uint32_t, uint32_t) { return seed; });
   }
+  // Checks that `area` of the screen shows `view` (pattern `seed`) zoomed `zoom` times, centred,
+  // with every other pixel of `area` black (the letterbox bars).
+  static std::string shows_letterboxed(const Screenshot& s, const WindowInfo& area, Rect view, uint32_t zoom,
+                                       uint32_t seed);
 
   const std::string plugin_;
   const std::string title_prefix_;
@@ -77,6 +87,7 @@ class WindowFixture : public ::testing::Test {
   LoopHostServices host_{loop_, log_, links_};
   std::unique_ptr<PluginLoader> loader_;
   std::unique_ptr<XvfbServer> xvfb_;
+  std::unique_ptr<WindowManager> wm_;  // only for tests that start one
   std::unique_ptr<XConnection> x_;
   PluginInstance<Presenter> presenter_;
   std::mutex mutex_;

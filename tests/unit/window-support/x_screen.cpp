@@ -74,13 +74,24 @@ XConnection::~XConnection() { XCloseDisplay(static_cast<Display*>(display_)); }
 
 std::optional<WindowInfo> XConnection::find(const std::string& title) {
   Display* d = static_cast<Display*>(display_);
-  Window root = DefaultRootWindow(d), parent = 0, *children = nullptr;
+  return find_below(DefaultRootWindow(d), title, 0);
+}
+
+// Depth-first under `parent`: a window manager (openbox) reparents each top-level window into a
+// frame of its own, so the window may sit a level or two below the root.
+std::optional<WindowInfo> XConnection::find_below(unsigned long parent, const std::string& title, int depth) {
+  constexpr int kMaxDepth = 3;
+  Display* d = static_cast<Display*>(display_);
+  Window root = 0, up = 0, *children = nullptr;
   unsigned int count = 0;
-  if (!XQueryTree(d, root, &root, &parent, &children, &count)) return std::nullopt;
+  if (!XQueryTree(d, parent, &root, &up, &children, &count)) return std::nullopt;
   std::optional<WindowInfo> found;
   for (unsigned int i = 0; i < count && !found; ++i) {
     char* name = nullptr;
-    if (!XFetchName(d, children[i], &name) || !name) continue;
+    if (!XFetchName(d, children[i], &name) || !name) {
+      if (depth + 1 < kMaxDepth) found = find_below(children[i], title, depth + 1);
+      continue;
+    }
     const bool match = std::strstr(name, title.c_str()) != nullptr;
     XFree(name);
     if (!match) continue;

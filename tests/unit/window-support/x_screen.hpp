@@ -36,11 +36,13 @@ class XConnection {
   XConnection(const XConnection&) = delete;
   XConnection& operator=(const XConnection&) = delete;
 
-  // The top-level window whose title contains `title` (mapped or not).
+  // The top-level window whose title contains `title` (mapped or not; also inside a window
+  // manager's frame).
   std::optional<WindowInfo> find(const std::string& title);
   void request_close(unsigned long window);  // WM_DELETE_WINDOW, as a window manager sends it
 
  private:
+  std::optional<WindowInfo> find_below(unsigned long parent, const std::string& title, int depth);
   void* display_;  // Display*
 };
 
