@@ -135,6 +135,37 @@ TEST_F(EglHeadlessTest, EveryFrameWithIntervalZeroNamedByFrameNumber) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "frame-4.png"));
 }
 
+// interval_ms > 0: the device loop's timer asks for a snapshot of every scanout that changed
+// since its last one. One frame at a time, each file waited for (the loop runs the timer; the
+// deadline is only a safety net): every frame gets its snapshot, named by its number, with its
+// pixels; the ticks in between, with nothing new, write nothing more.
+TEST_F(EglHeadlessTest, PeriodicSnapshotsOfScanoutsThatChanged) {
+  start("snapshot_path = \"%D/p-%s-%n.png\"\ninterval_ms = 20\nsnapshot_on_exit = false\n");
+  const auto wait_for_file = [&](const std::filesystem::path& file) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline)
+      if (!loop_.run_once(20)) return false;  // timer ticks; the PNG appears whole (rename)
+    return std::filesystem::exists(file);
+  };
+  GuestImage img(8, 8, DRM_FORMAT_XRGB8888);
+  constexpr uint32_t kFrames = 4;
+  for (uint32_t n = 1; n <= kFrames; ++n) {
+    img.paint(n);
+    present(0, img.frame(), {0, 0, 8, 8});
+    wait_all_released();
+    const auto file = dir_ / ("p-0-" + std::to_string(n) + ".png");
+    ASSERT_TRUE(wait_for_file(file)) << "no periodic snapshot of frame " << n;
+    const DecodedPng png = read_png(file);
+    EXPECT_EQ(png.at(2, 7)[1], color(2, 7, n).g) << "frame " << n;
+  }
+  for (int tick = 0; tick < 5; ++tick) ASSERT_TRUE(loop_.run_once(20));  // unchanged: nothing to write
+  egl_->shutdown();
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir_)) ++files;
+  EXPECT_EQ(files, kFrames);
+  EXPECT_EQ(log_.statistics().at("written"), kFrames) << "an unchanged scanout was written again";
+}
+
 TEST_F(EglHeadlessTest, TriggerFifoSnapshotsNow) {
   start("snapshot_path = \"%D/t-%n.png\"\ninterval_ms = -1\nsnapshot_on_exit = false\ntrigger_fifo = \"%D/snap\"\n");
   ASSERT_TRUE(std::filesystem::is_fifo(dir_ / "snap"));
