@@ -105,7 +105,8 @@ void check_plugin_name(const Reader& r, const toml::node& node, const std::strin
 
 void read_limits(const Reader& r, const toml::table& t, Limits& limits) {
   r.check_keys(t, "limits",
-               {"host_memory_mib", "max_resources", "max_backing_entries", "max_dimension", "max_contexts", "max_submit_mib"});
+               {"host_memory_mib", "max_resources", "max_backing_entries", "max_dimension", "max_contexts", "max_submit_mib",
+                "max_blob_views", "max_blob_mappings"});
   if (auto* n = t.get("host_memory_mib"))
     limits.host_memory_bytes = uint64_t(r.integer(*n, "limits.host_memory_mib", 1, 1 << 20)) << 20;
   if (auto* n = t.get("max_resources")) limits.max_resources = uint32_t(r.integer(*n, "limits.max_resources", 1, 1 << 20));
@@ -115,6 +116,9 @@ void read_limits(const Reader& r, const toml::table& t, Limits& limits) {
   if (auto* n = t.get("max_contexts")) limits.max_contexts = uint32_t(r.integer(*n, "limits.max_contexts", 0, 65536));
   if (auto* n = t.get("max_submit_mib"))
     limits.max_submit_bytes = uint32_t(r.integer(*n, "limits.max_submit_mib", 1, 1024)) << 20;
+  if (auto* n = t.get("max_blob_views")) limits.max_blob_views = uint32_t(r.integer(*n, "limits.max_blob_views", 1, 1 << 20));
+  if (auto* n = t.get("max_blob_mappings"))
+    limits.max_blob_mappings = uint32_t(r.integer(*n, "limits.max_blob_mappings", 1, 1 << 24));
 }
 
 void read_display(const Reader& r, const toml::table& t, DeviceSettings& device) {

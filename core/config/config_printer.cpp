@@ -35,6 +35,8 @@ std::string format_effective_config(const Config& c, std::span<const ResolvedPlu
   out += fmt::format("max_dimension = {}\n", l.max_dimension);
   out += fmt::format("max_contexts = {}\n", l.max_contexts);
   out += fmt::format("max_submit_mib = {}\n", l.max_submit_bytes >> 20);
+  out += fmt::format("max_blob_views = {}\n", l.max_blob_views);
+  out += fmt::format("max_blob_mappings = {}\n", l.max_blob_mappings);
 
   out += fmt::format("\n[display]\nedid = {}\n", c.device.edid);
   for (const ScanoutSettings& s : c.device.scanouts)

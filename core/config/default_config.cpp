@@ -21,6 +21,8 @@ max_backing_entries = 1048576
 max_dimension = 16384
 max_contexts = 64
 max_submit_mib = 16
+max_blob_views = 256
+max_blob_mappings = 32768
 
 [display]
 edid = true

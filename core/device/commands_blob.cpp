@@ -6,7 +6,9 @@
 // The device validates; the BlobProvider plugin only builds views. Every size and offset a
 // guest sends is checked with 64-bit arithmetic that cannot wrap. A view is shared between the
 // blob and every frame a presenter still reads: UNREF or DETACH_BACKING while a presenter reads
-// drops only the blob's reference; the pages stay mapped until the last release.
+// drops only the blob's reference; the pages stay mapped until the last release. Such a view
+// still counts against [limits] max_blob_views / max_blob_mappings (it is still mapped): a
+// view over either limit is refused with ERR_OUT_OF_MEMORY before the provider makes it.
 #include <algorithm>
 #include "device/device_impl.hpp"
 #include "vugpu/format.hpp"
@@ -86,7 +88,18 @@ Status Device::Impl::make_blob_view(Resource& res, BlobResource& blob, std::vect
   for (const auto& e : entries)
     if (!memory_.translate_pieces(e.addr, e.length, pieces, per_entry))
       return fail(Status::InvalidParameter, "entry [{:#x}, +{:#x}) is outside guest memory", e.addr, e.length);
-  auto view = std::make_shared<BlobView>();  // made here: destroyed by core code only
+  // Kernel resources before the provider makes any: live views (with those presenters still
+  // read after an UNREF) and the mappings they may hold (blob_view_budget.hpp).
+  switch (blob_views_.check(pieces.size())) {
+    case BlobViewBudget::Refusal::Views:
+      return fail(Status::OutOfMemory, "blob {}: {} blob views are alive, the limit (max_blob_views)", res.id,
+                  blob_views_.views());
+    case BlobViewBudget::Refusal::Mappings:
+      return fail(Status::OutOfMemory, "blob {}: {} more mappings on top of {} exceed max_blob_mappings = {}", res.id,
+                  pieces.size(), blob_views_.mappings(), blob_views_.max_mappings());
+    case BlobViewBudget::Refusal::None: break;
+  }
+  std::shared_ptr<BlobView> view = blob_views_.make(pieces.size());  // destroyed by core code only
   if (Status s = blob_provider_->make_view(res.id, pieces, blob.size, *view); s != Status::Ok)
     return fail(s, "no view of blob {} ({} bytes in {} pieces)", res.id, blob.size, pieces.size());
   if (view->data == nullptr || view->size < blob.size)

@@ -44,6 +44,8 @@ DeviceStats Device::stats() const {
   DeviceStats s = impl_->stats_;
   s.resources = impl_->resources_.size();
   s.host_bytes = impl_->resources_.charged_bytes();
+  s.blob_views = impl_->blob_views_.views();
+  s.blob_mappings = impl_->blob_views_.mappings();
   return s;
 }
 

@@ -67,6 +67,9 @@ struct DeviceStats {
   uint64_t frames_presented = 0;
   uint64_t resources = 0, host_bytes = 0;
   uint64_t blob_resources_created = 0, blob_scanouts_set = 0, blob_frames_presented = 0;
+  // Alive now: blob views (also those only a presenter still holds) and the mappings charged
+  // to them (Limits::max_blob_views, max_blob_mappings).
+  uint64_t blob_views = 0, blob_mappings = 0;
 };
 
 class Device {

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 #include "device/device.hpp"
+#include "device/blob_view_budget.hpp"
 #include "device/resource_table.hpp"
 #include "log/rate_limited_log.hpp"
 #include "protocol/request.hpp"
@@ -237,6 +238,8 @@ struct Device::Impl {
   std::unordered_set<uint32_t> contexts_;
   BlobProvider* blob_provider_ = nullptr;
   std::unordered_map<uint32_t, BlobResource> blobs_;  // ids also in resources_
+  // Every live view, the blobs' and those only presenters still hold (settings_ comes first).
+  BlobViewBudget blob_views_{settings_.limits.max_blob_views, settings_.limits.max_blob_mappings};
   bool blobs_refusal_noted_ = false;
 
   std::array<CommandQueue, 2> queues_;

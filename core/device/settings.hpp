@@ -22,6 +22,11 @@ struct Limits {
   uint32_t max_contexts = 64;
   uint32_t max_capset_bytes = 1u << 20;
   uint32_t max_submit_bytes = 16u << 20;    // one SUBMIT_3D command buffer
+  // Blob views alive (each a udmabuf fd or memory-file mappings; counted until the last
+  // presenter let go of it) and the mappings they may hold (a view's piece count): kernel
+  // resources, bounded below RLIMIT_NOFILE's usual 1024 and vm.max_map_count's 65530.
+  uint32_t max_blob_views = 256;
+  uint32_t max_blob_mappings = 32768;
 };
 
 struct DeviceSettings {

@@ -23,6 +23,8 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(la.max_dimension, lb.max_dimension);
   EXPECT_EQ(la.max_contexts, lb.max_contexts);
   EXPECT_EQ(la.max_submit_bytes, lb.max_submit_bytes);
+  EXPECT_EQ(la.max_blob_views, lb.max_blob_views);
+  EXPECT_EQ(la.max_blob_mappings, lb.max_blob_mappings);
   ASSERT_EQ(a.device.scanouts.size(), b.device.scanouts.size());
   for (size_t i = 0; i < a.device.scanouts.size(); ++i) {
     EXPECT_EQ(a.device.scanouts[i].width, b.device.scanouts[i].width) << i;
@@ -69,6 +71,8 @@ max_backing_entries = 4096
 max_dimension = 8192
 max_contexts = 2
 max_submit_mib = 4
+max_blob_views = 12
+max_blob_mappings = 345
 [display]
 edid = false
 [[display.scanout]]
@@ -93,6 +97,8 @@ interval_ms = 0
   EXPECT_EQ(c.device.limits.max_dimension, 8192u);
   EXPECT_EQ(c.device.limits.max_contexts, 2u);
   EXPECT_EQ(c.device.limits.max_submit_bytes, 4u << 20);
+  EXPECT_EQ(c.device.limits.max_blob_views, 12u);
+  EXPECT_EQ(c.device.limits.max_blob_mappings, 345u);
   EXPECT_FALSE(c.device.edid);
   ASSERT_EQ(c.device.scanouts.size(), 2u);
   EXPECT_EQ(c.device.scanouts[0].width, 1024u);
@@ -105,7 +111,7 @@ interval_ms = 0
   ASSERT_EQ(options.size(), 2u);
   EXPECT_EQ(std::get<std::string>(*options.at("snapshot_path").value), "/tmp/x-%s.png");
   EXPECT_EQ(std::get<int64_t>(*options.at("interval_ms").value), 0);
-  EXPECT_EQ(options.at("interval_ms").key_pos.line, 24u);
+  EXPECT_EQ(options.at("interval_ms").key_pos.line, 26u);
   EXPECT_EQ(options.at("interval_ms").value_pos.column, 15u);
 }
 
