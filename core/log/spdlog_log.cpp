@@ -2,6 +2,9 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <cstdlib>
+#include "log/journal_format.hpp"
 
 namespace vugpu {
 
@@ -22,7 +25,7 @@ std::shared_ptr<spdlog::logger> make_stderr_logger() {
   // Not registered in spdlog's global registry: several SpdLog objects (tests) may coexist.
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>("vugpu", std::move(sink));
-  logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+  logger->set_formatter(make_log_formatter(is_journal_stream(STDERR_FILENO, std::getenv("JOURNAL_STREAM"))));
   return logger;
 }
 

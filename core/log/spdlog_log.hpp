@@ -18,7 +18,8 @@ std::string_view to_string(LogLevel level);
 
 class SpdLog final : public Log {
  public:
-  // Writes to stderr with a "[time] [level] message" pattern.
+  // Writes to stderr: "[time] [level] message", or "<priority>message" when stderr is
+  // systemd's journal (journal_format.hpp).
   explicit SpdLog(LogLevel level = LogLevel::Info);
   // Writes to an existing spdlog logger (tests capture lines with an ostream sink).
   SpdLog(std::shared_ptr<spdlog::logger> logger, LogLevel level);
