@@ -69,7 +69,11 @@ void Device::Impl::pump_queue(QueueId q) {
       --cq.executed;
       if (complete_) complete_(q, done.chain.head, done.bytes_written);
     }
-    if (cq.blocking != 0 || cq.executed >= cq.commands.size()) return;
+    if (cq.blocking != 0) {
+      if (advance_question(q)) continue;  // a display question was answered: run on
+      return;
+    }
+    if (cq.executed >= cq.commands.size()) return;
     execute(q, cq.commands[cq.executed]);
   }
 }
@@ -80,11 +84,13 @@ void Device::Impl::execute(QueueId q, PendingCommand& cmd) {
   current_queue_ = q;
   current_seq_ = cmd.seq;
   waiting_release_.reset();
+  question_.reset();
   reply_.clear();
 
   const Status status = dispatch(q, req);
   ++stats_.commands;
-  if (status != Status::Ok) {
+  const bool waits = question_ && (status == Status::Ok || question_->rerun);
+  if (status != Status::Ok && !waits) {
     ++stats_.errors;
     reply_.clear();  // an error carries the header only
   }
@@ -98,11 +104,25 @@ void Device::Impl::execute(QueueId q, PendingCommand& cmd) {
     waiting_release_.reset();
   }
 
+  if (waits) {
+    // A display question: its response (and fence) is written when the presenters answered;
+    // until then it holds back its queue (pump_queue -> advance_question).
+    question_->request = req.header();
+    cmd.question = std::move(question_);
+    ++cq.blocking;
+    return;
+  }
+  question_.reset();
+
   // The cursor queue has no responses (the driver gives it no writable buffer); the control
   // queue answers every command, errors included, echoing its fence.
   if (q != QueueId::Control) return;
+  respond(cmd, req.header(), req.has_header(), status);
+}
+
+void Device::Impl::respond(PendingCommand& cmd, const virtio_gpu_ctrl_hdr& request, bool has_header, Status status) {
   const uint32_t type = status == Status::Ok ? reply_.type() : protocol::response_type(status);
-  const virtio_gpu_ctrl_hdr hdr = protocol::response_header(req.header(), type);
+  const virtio_gpu_ctrl_hdr hdr = protocol::response_header(request, type);
   std::memcpy(reply_.bytes().data(), &hdr, sizeof hdr);
   cmd.bytes_written = protocol::write_response(cmd.chain.writable, reply_.bytes());
   if (cmd.bytes_written < reply_.bytes().size())
@@ -110,7 +130,7 @@ void Device::Impl::execute(QueueId q, PendingCommand& cmd) {
                      reply_.bytes().size(), cmd.bytes_written);
   // A fenced command gets its fence whether it succeeded or not: the guest waits for the fence
   // either way, and it must not signal before the work submitted ahead of it.
-  if (req.has_header() && (req.header().flags & VIRTIO_GPU_FLAG_FENCE)) start_fence(cmd, req.header());
+  if (has_header && (request.flags & VIRTIO_GPU_FLAG_FENCE)) start_fence(cmd, request);
 }
 
 void Device::Impl::start_fence(PendingCommand& cmd, const virtio_gpu_ctrl_hdr& hdr) {
@@ -172,7 +192,8 @@ void Device::Impl::release_done(QueueId q, uint64_t seq) {
 
 void Device::Impl::reset() {
   // Pending commands are dropped, not completed: their queues are gone. Releases still held by
-  // presenters find no command (seq numbers are never reused) and do nothing.
+  // presenters, and answers to display questions still coming, find no command (seq numbers
+  // are never reused) and do nothing.
   for (CommandQueue& cq : queues_) cq = CommandQueue{};
   // Presenters let go of every frame before the resources behind them go.
   for (Presenter* p : presenters_) p->reset();
@@ -186,6 +207,8 @@ void Device::Impl::reset() {
   scanouts_ = {};
   cursor_ = CursorState{};
   known_scanouts_ = configured_scanouts_;
+  presenter_modes_.reset();  // the next VMM's display may differ
+  displays_asked_ = false;
 }
 
 Status Device::Impl::dispatch(QueueId q, const protocol::Request& req) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -27,6 +28,28 @@ struct FenceTimeline {
   friend bool operator==(const FenceTimeline&, const FenceTimeline&) = default;
 };
 
+// A GET_DISPLAY_INFO / GET_EDID waiting for the presenters' answer (commands_scanout.cpp):
+// they are asked one after another (Presenter::display_info_async / edid_async) until one
+// answers Ok; then, or from the configuration when none does, the response is written. The
+// command blocks its queue meanwhile; the device loop runs on.
+struct DisplayQuestion {
+  uint32_t type = 0;              // VIRTIO_GPU_CMD_GET_DISPLAY_INFO or VIRTIO_GPU_CMD_GET_EDID
+  // Not the guest's question: the device asks for the display info before it can run the
+  // command (a scanout id beyond the configured ones, an EDID to generate): once answered, the
+  // command runs again from the start (it changed nothing before it asked).
+  bool rerun = false;
+  uint32_t scanout_id = 0;        // GET_EDID's, already validated
+  virtio_gpu_ctrl_hdr request{};  // for the response header and the fence
+  size_t next = 0;                // the presenter to ask next
+  uint64_t attempt = 0;           // numbers the asks: a stale or repeated `done` finds no match
+  bool asking = false;            // presenters_[next - 1] has not called `done` yet
+  bool any_asked = false;         // a presenter took the question (it may have failed)
+  bool answered = false;          // it has, with:
+  Status status = Status::Unspec;
+  std::vector<DisplayMode> modes;
+  std::vector<uint8_t> edid;
+};
+
 struct PendingCommand {
   uint64_t seq = 0;              // unique for the device's life: stale releases find nothing
   CommandChain chain;
@@ -36,7 +59,8 @@ struct PendingCommand {
   bool waiting_fence = false;    // the renderer signals this fence later
   FenceTimeline timeline;
   uint64_t fence_id = 0;
-  bool finished() const { return executed && !waiting_release && !waiting_fence; }
+  std::unique_ptr<DisplayQuestion> question;  // waiting for a presenter's answer: no response yet
+  bool finished() const { return executed && !waiting_release && !waiting_fence && !question; }
 };
 
 // Commands of one virtqueue in submission order. They run in order and complete in order. A
@@ -46,7 +70,7 @@ struct PendingCommand {
 struct CommandQueue {
   std::deque<PendingCommand> commands;
   size_t executed = 0;  // commands[0, executed) have run
-  size_t blocking = 0;  // of those, flushes still waiting for presenters
+  size_t blocking = 0;  // of those, flushes or display questions still waiting for presenters
 };
 
 // Shared by a flush and the FrameRelease callbacks it hands out. Any thread.
@@ -138,6 +162,8 @@ struct Device::Impl {
   void pump_queue(QueueId q);
   void execute(QueueId q, PendingCommand& cmd);
   void start_fence(PendingCommand& cmd, const virtio_gpu_ctrl_hdr& hdr);
+  // Writes the control queue's response (reply_ or the error of `status`) and starts its fence.
+  void respond(PendingCommand& cmd, const virtio_gpu_ctrl_hdr& request, bool has_header, Status status);
   Status dispatch(QueueId q, const protocol::Request& req);
   FrameRelease make_release(const std::shared_ptr<ReleaseCounter>& counter);
   CommandQueue& queue(QueueId q) { return queues_[static_cast<size_t>(q)]; }
@@ -186,6 +212,16 @@ struct Device::Impl {
   Status cmd_resource_flush(const protocol::Request& req);
   Status check_scanout_id(uint32_t scanout_id);
   std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS> display_modes();
+  // Display questions (see DisplayQuestion). advance_question() asks on or answers the one
+  // blocking queue q; true when it was answered (the queue may run on).
+  bool advance_question(QueueId q);
+  // For a handler that needs the presenters' display info first: returns Unspec with a rerun
+  // question set (execute() then waits for it instead of answering the error).
+  Status learn_displays();
+  void display_answered(QueueId q, uint64_t seq, uint64_t attempt, Status s, std::span<const DisplayMode> modes,
+                        std::span<const uint8_t> edid);
+  Status answer_display_info(const DisplayQuestion& dq);
+  Status answer_edid(const DisplayQuestion& dq);
   void announce(uint32_t scanout_id, const DisplayMode& mode);
   void disable_scanout(uint32_t scanout_id);
 
@@ -234,6 +270,10 @@ struct Device::Impl {
   std::array<ScanoutState, VIRTIO_GPU_MAX_SCANOUTS> scanouts_{};
   uint32_t configured_scanouts_ = 1;
   uint32_t known_scanouts_ = 1;  // max(configured, reported by a presenter): valid ids are below
+  // The last display info a presenter gave (the VMM's): GET_EDID's size when it generates one.
+  std::optional<std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS>> presenter_modes_;
+  bool config_answer_noted_ = false;  // "answered from the configuration" is logged once
+  bool displays_asked_ = false;       // the presenters were asked for the display info since the last reset
   CursorState cursor_;
   std::unordered_set<uint32_t> contexts_;
   BlobProvider* blob_provider_ = nullptr;
@@ -253,6 +293,7 @@ struct Device::Impl {
   uint64_t current_seq_ = 0;
   Reply reply_;
   std::shared_ptr<ReleaseCounter> waiting_release_;  // set by a flush that must wait
+  std::unique_ptr<DisplayQuestion> question_;        // set by GET_DISPLAY_INFO / GET_EDID
   std::vector<uint8_t> submit_buffer_;
 
   // Lets a FrameRelease that outlives the device (or a reset) find out, on the loop thread.

@@ -2,10 +2,15 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <drm_fourcc.h>
 #include <cerrno>
 #include <cstring>
 #include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <string>
 #include "vhost-user/socket_io.hpp"
 
 namespace vugpu::vhost {
@@ -45,13 +50,20 @@ iovec piece(const void* p, size_t n) { return {const_cast<void*>(p), n}; }
 DisplayChannel::DisplayChannel(EventLoop& loop, UniqueFd socket, Log& log, int timeout_ms)
     : loop_(loop), log_(log), timeout_ms_(timeout_ms) {
   try {
+    UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (!timer) throw std::runtime_error(std::string("timerfd: ") + std::strerror(errno));
+    timer_.watch(loop_, std::move(timer), [this] { on_timer(); });
     socket_.watch(loop_, std::move(socket), [this] { on_readable(); });
   } catch (const std::exception& e) {
     log_.warn("vhost-user-gpu: cannot watch the display socket: {}", e.what());
   }
 }
 
-DisplayChannel::~DisplayChannel() = default;
+DisplayChannel::~DisplayChannel() {
+  // Questions still waiting get their error now (posted: their owners may be gone by then and
+  // check that themselves).
+  close("the VMM's display went away", LogLevel::Debug);
+}
 
 bool DisplayChannel::start() {
   if (!is_open()) return false;
@@ -59,10 +71,25 @@ bool DisplayChannel::start() {
 }
 
 void DisplayChannel::close(std::string_view why, LogLevel level) {
-  if (!is_open()) return;
-  log_.log(level, "vhost-user-gpu: display channel closed: {}", why);
+  if (is_open()) log_.log(level, "vhost-user-gpu: display channel closed: {}", why);
   socket_.reset();
-  pending_.clear();
+  std::vector<Completion> failed;
+  while (!pending_.empty()) {
+    // One at a time: a continuation may queue another question (it fails at once: closed).
+    Pending p = std::move(pending_.front());
+    pending_.pop_front();
+    if (!p.on_reply) continue;
+    std::vector<Completion> one;
+    one.push_back({std::move(p.on_reply), Status::Unspec, {}});
+    run(one);
+  }
+  if (!after_features_.empty()) features_settled(Status::Unspec);
+  if (timer_) arm_timer();
+}
+
+void DisplayChannel::run(std::vector<Completion>& done) {
+  for (Completion& c : done) c.fn(c.status, c.payload);
+  done.clear();
 }
 
 bool DisplayChannel::has_edid() const { return negotiated_ && (features_ & (1ull << gpu::kProtocolEdid)); }
@@ -108,7 +135,7 @@ Status DisplayChannel::send(uint32_t request, std::span<const iovec> payload, in
   }
   if (expects_reply(request)) {
     const uint64_t s = next_seq_++;
-    pending_.push_back({s, request});
+    pending_.push_back({s, request, Clock::now() + std::chrono::milliseconds(timeout_ms_), {}});
     if (seq != nullptr) *seq = s;
   }
   return Status::Ok;
@@ -163,25 +190,36 @@ bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
     close(fmt::format("reading a {} reply: {}", request_name(h.request), io::to_string(r)));
     return false;
   }
+  // Continuations run once the queue is settled: one may send a new question, which must not
+  // be taken for one of the requests matched here.
+  std::vector<Completion> completions;
   // Requests the VMM skipped (it never answers GET_EDID for a scanout it lacks) come first.
   while (!pending_.empty() && pending_.front().request != h.request) {
-    log_.debug("vhost-user-gpu: the VMM did not answer {}", request_name(pending_.front().request));
-    if (pending_.front().seq == awaited_seq_) awaited_seq_ = 0;
+    Pending& skipped = pending_.front();
+    log_.debug("vhost-user-gpu: the VMM did not answer {}", request_name(skipped.request));
+    if (skipped.seq == awaited_seq_) awaited_seq_ = 0;
+    if (skipped.on_reply) completions.push_back({std::move(skipped.on_reply), Status::Unspec, {}});
     pending_.pop_front();
   }
   if (pending_.empty()) {
+    run(completions);
     close(fmt::format("reply {} to no request", request_name(h.request)));
     return false;
   }
-  const Pending p = pending_.front();
+  Pending p = std::move(pending_.front());
   pending_.pop_front();
   if (p.seq == features_seq_) take_features(payload);
   if (p.seq == awaited_seq_) {
     awaited_arrived_ = true;
-    awaited_payload_ = std::move(payload);
-  } else if (p.seq != features_seq_) {
+    awaited_payload_ = payload;
+  }
+  if (p.on_reply) {
+    completions.push_back({std::move(p.on_reply), Status::Ok, std::move(payload)});
+  } else if (p.seq != features_seq_ && p.seq != awaited_seq_) {
     log_.debug("vhost-user-gpu: late {} reply dropped", request_name(h.request));
   }
+  run(completions);
+  arm_timer();
   return true;
 }
 
@@ -228,6 +266,81 @@ void DisplayChannel::on_readable() {
   drain_ready();
 }
 
+// --- questions and their time-outs ------------------------------------------------------------
+
+void DisplayChannel::arm_timer() {
+  std::optional<Clock::time_point> first;
+  for (const Pending& p : pending_)
+    if (p.on_reply && (!first || p.deadline < *first)) first = p.deadline;
+  itimerspec spec{};  // all zero: disarmed
+  if (first) {
+    const auto ns = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(*first - Clock::now()).count());
+    spec.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    spec.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  }
+  if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0)
+    log_.warn("vhost-user-gpu: timerfd_settime: {}", std::strerror(errno));
+}
+
+void DisplayChannel::on_timer() {
+  uint64_t expirations = 0;
+  [[maybe_unused]] const ssize_t n = ::read(timer_.get(), &expirations, sizeof expirations);
+  const Clock::time_point now = Clock::now();
+  std::vector<Completion> expired;
+  // A question that timed out stays queued without its continuation: its late reply is still
+  // matched to it (and dropped), so it cannot be taken for a newer question's answer.
+  for (Pending& p : pending_) {
+    if (!p.on_reply || p.deadline > now) continue;
+    log_.warn("vhost-user-gpu: no reply from the VMM to {} within {} ms", request_name(p.request), timeout_ms_);
+    expired.push_back({std::move(p.on_reply), Status::Unspec, {}});
+    p.on_reply = nullptr;
+  }
+  run(expired);
+  arm_timer();
+}
+
+void DisplayChannel::ask(uint32_t request, const void* payload, size_t size, ReplyFn then) {
+  uint64_t seq = 0;
+  if (send_simple(request, payload, size, &seq) != Status::Ok) {
+    std::vector<uint8_t> none;
+    then(Status::Unspec, none);
+    return;
+  }
+  for (Pending& p : pending_) {
+    if (p.seq != seq) continue;
+    p.on_reply = std::move(then);
+    break;
+  }
+  arm_timer();
+}
+
+void DisplayChannel::after_negotiation(std::function<void()> fn) {
+  if (negotiated_ || !is_open()) {
+    fn();
+    return;
+  }
+  after_features_.push_back(std::move(fn));
+  for (Pending& p : pending_) {
+    if (p.seq != features_seq_) continue;
+    if (!p.on_reply) p.on_reply = [this](Status s, std::vector<uint8_t>&) { features_settled(s); };
+    arm_timer();
+    return;
+  }
+  features_settled(Status::Unspec);  // never asked, or already given up on
+}
+
+void DisplayChannel::features_settled(Status s) {
+  if (!negotiated_ && s != Status::Ok) {
+    // No features until the VMM answers (a late answer is still taken when it comes).
+    if (is_open()) log_.warn("vhost-user-gpu: no answer to GET_PROTOCOL_FEATURES; going on without EDID and DMABUF2");
+    negotiated_ = true;
+    features_ = 0;
+  }
+  std::vector<std::function<void()>> waiting = std::move(after_features_);
+  after_features_.clear();
+  for (auto& fn : waiting) fn();
+}
+
 void DisplayChannel::take_features(const std::vector<uint8_t>& payload) {
   if (payload.size() != sizeof(uint64_t)) {
     log_.warn("vhost-user-gpu: GET_PROTOCOL_FEATURES reply of {} bytes; using none", payload.size());
@@ -243,28 +356,7 @@ void DisplayChannel::take_features(const std::vector<uint8_t>& payload) {
   send_simple(gpu::kSetProtocolFeatures, &features_, sizeof features_);
 }
 
-bool DisplayChannel::ensure_negotiated() {
-  if (negotiated_) return true;
-  if (!is_open()) return false;
-  std::vector<uint8_t> ignored;  // take_features() consumes it
-  if (!wait_reply(features_seq_, ignored) && is_open() && !negotiated_) {
-    // Do not pay the timeout again on every call: no features until the VMM answers (a late
-    // answer is still taken when it comes).
-    log_.warn("vhost-user-gpu: no answer to GET_PROTOCOL_FEATURES; going on without EDID and DMABUF2");
-    negotiated_ = true;
-    features_ = 0;
-  }
-  return negotiated_;
-}
-
-// --- VmmDisplay -------------------------------------------------------------------------------
-
-Status DisplayChannel::display_info(std::span<DisplayMode> out) {
-  if (!is_open()) return Status::Unspec;
-  uint64_t seq = 0;
-  if (Status s = send_simple(gpu::kGetDisplayInfo, nullptr, 0, &seq); s != Status::Ok) return s;
-  std::vector<uint8_t> reply;
-  if (!wait_reply(seq, reply)) return Status::Unspec;
+Status DisplayChannel::take_display_info(const std::vector<uint8_t>& reply) {
   virtio_gpu_resp_display_info info{};
   if (reply.size() != sizeof info) {
     log_.warn("vhost-user-gpu: GET_DISPLAY_INFO reply of {} bytes, expected {}", reply.size(), sizeof info);
@@ -279,39 +371,68 @@ Status DisplayChannel::display_info(std::span<DisplayMode> out) {
   for (uint32_t i = 0; i < kMaxScanouts; ++i) {
     const auto& m = info.pmodes[i];
     if (m.enabled) reported_scanouts_ |= 1u << i;
-    if (i < out.size()) out[i] = DisplayMode{m.r.width, m.r.height, m.enabled != 0};
+    modes_[i] = DisplayMode{m.r.width, m.r.height, m.enabled != 0};
   }
-  for (size_t i = kMaxScanouts; i < out.size(); ++i) out[i] = DisplayMode{};
   display_info_known_ = true;
   return Status::Ok;
 }
 
-Status DisplayChannel::edid(uint32_t scanout_id, std::vector<uint8_t>& out) {
-  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
-  if (!ensure_negotiated() || !has_edid()) return is_open() ? Status::NotSupported : Status::Unspec;
-  if (!display_info_known_) {
+void DisplayChannel::ask_display_info(std::function<void(Status)> then) {
+  ask(gpu::kGetDisplayInfo, nullptr, 0, [this, then = std::move(then)](Status s, std::vector<uint8_t>& reply) {
+    if (s == Status::Ok) s = take_display_info(reply);
+    then(s);
+  });
+}
+
+// --- VmmDisplay -------------------------------------------------------------------------------
+
+bool DisplayChannel::display_info_async(DisplayInfoDone done) {
+  if (!is_open()) return false;
+  ask_display_info([this, done = std::move(done)](Status s) {
     std::array<DisplayMode, kMaxScanouts> modes{};
-    if (Status s = display_info(modes); s != Status::Ok) return s;
+    if (s == Status::Ok) modes = modes_;
+    loop_.post([done, s, modes] { done(s, modes); });
+  });
+  return true;
+}
+
+bool DisplayChannel::edid_async(uint32_t scanout_id, EdidDone done) {
+  if (!is_open()) return false;
+  auto finish = [this, done = std::move(done)](Status s, std::vector<uint8_t> edid) {
+    loop_.post([done, s, edid = std::move(edid)] { done(s, edid); });
+  };
+  if (Status s = check_scanout_id(scanout_id); s != Status::Ok) {
+    finish(s, {});
+    return true;
   }
-  // QEMU never answers GET_EDID for a scanout it does not have: asking would cost a timeout.
-  if (!(reported_scanouts_ & (1u << scanout_id))) return Status::InvalidScanoutId;
-  const gpu::EdidRequest req{scanout_id};
-  uint64_t seq = 0;
-  if (Status s = send_simple(gpu::kGetEdid, &req, sizeof req, &seq); s != Status::Ok) return s;
-  std::vector<uint8_t> reply;
-  if (!wait_reply(seq, reply)) return Status::Unspec;
-  virtio_gpu_resp_edid resp{};
-  if (reply.size() != sizeof resp) {
-    log_.warn("vhost-user-gpu: GET_EDID reply of {} bytes, expected {}", reply.size(), sizeof resp);
-    return Status::Unspec;
-  }
-  std::memcpy(&resp, reply.data(), sizeof resp);
-  if (resp.hdr.type != VIRTIO_GPU_RESP_OK_EDID || resp.size > sizeof resp.edid) {
-    log_.warn("vhost-user-gpu: GET_EDID answered with type {:#x}, size {}", resp.hdr.type, resp.size);
-    return Status::Unspec;
-  }
-  out.assign(resp.edid, resp.edid + resp.size);
-  return Status::Ok;
+  after_negotiation([this, scanout_id, finish] {
+    if (!has_edid()) return finish(is_open() ? Status::NotSupported : Status::Unspec, {});
+    auto ask_edid = [this, scanout_id, finish] {
+      // QEMU never answers GET_EDID for a scanout it does not have: asking would cost a timeout.
+      if (!(reported_scanouts_ & (1u << scanout_id))) return finish(Status::InvalidScanoutId, {});
+      const gpu::EdidRequest req{scanout_id};
+      ask(gpu::kGetEdid, &req, sizeof req, [this, finish](Status s, std::vector<uint8_t>& reply) {
+        if (s != Status::Ok) return finish(s, {});
+        virtio_gpu_resp_edid resp{};
+        if (reply.size() != sizeof resp) {
+          log_.warn("vhost-user-gpu: GET_EDID reply of {} bytes, expected {}", reply.size(), sizeof resp);
+          return finish(Status::Unspec, {});
+        }
+        std::memcpy(&resp, reply.data(), sizeof resp);
+        if (resp.hdr.type != VIRTIO_GPU_RESP_OK_EDID || resp.size > sizeof resp.edid) {
+          log_.warn("vhost-user-gpu: GET_EDID answered with type {:#x}, size {}", resp.hdr.type, resp.size);
+          return finish(Status::Unspec, {});
+        }
+        finish(Status::Ok, std::vector<uint8_t>(resp.edid, resp.edid + resp.size));
+      });
+    };
+    if (display_info_known_) return ask_edid();
+    ask_display_info([ask_edid, finish](Status s) {
+      if (s != Status::Ok) return finish(s, {});
+      ask_edid();
+    });
+  });
+  return true;
 }
 
 Status DisplayChannel::scanout(uint32_t scanout_id, uint32_t width, uint32_t height) {
@@ -446,8 +567,9 @@ Status DisplayChannel::dmabuf_scanout(uint32_t scanout_id, const Frame& frame) {
     return Status::InvalidParameter;
   if (frame.fourcc > INT32_MAX) return Status::InvalidParameter;
   const bool linear = frame.modifier == DRM_FORMAT_MOD_LINEAR || frame.modifier == DRM_FORMAT_MOD_INVALID;
-  // The modifier needs DMABUF_SCANOUT2; wait for the features (they are normally long there).
-  const bool use2 = ensure_negotiated() && has_dmabuf2();
+  // The modifier needs DMABUF_SCANOUT2. Not waited for: before the VMM's features are in (they
+  // normally are long before the first frame) a linear buffer goes as DMABUF_SCANOUT.
+  const bool use2 = has_dmabuf2();
   if (!linear && !use2) return Status::NotSupported;
   gpu::DmabufScanout2 msg{};
   msg.base = {scanout_id,   frame.view.x, frame.view.y, frame.view.width, frame.view.height,

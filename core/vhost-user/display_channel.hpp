@@ -2,19 +2,28 @@
 // VHOST_USER_GPU_SET_SOCKET (QEMU's console at the other end).
 //
 // Requests go out as whole messages (sendmsg scatter-gather: an UPDATE's pixel rows are sent
-// straight from the frame, no staging copy; partial writes are continued). Replies are read with
-// a timeout, so a dead or stuck VMM costs at most `timeout_ms` per call, never a hang.
+// straight from the frame, no staging copy; partial writes are continued).
+//
+// Questions never block the device loop: GET_DISPLAY_INFO / GET_EDID (and the GET_PROTOCOL_FEATURES
+// an EDID question may have to wait for) are answered through a completion. Every request that
+// expects a reply is queued (FIFO) with a sequence number, a deadline and, for a question, its
+// continuation; the socket watch reads replies as they come and runs the continuation of the
+// request they answer; a loop timer (timerfd) fails the continuations whose deadline passed
+// (`timeout_ms`), and close() / the destructor fail the rest. The caller's `done` is always
+// posted to the loop, never run inside the call. Only DMABUF_UPDATE still waits for its reply
+// in the call (QEMU answers once its GL display drew the buffer), bounded by `timeout_ms`.
 //
 // Replies come back in request order, but QEMU leaves some requests unanswered (GET_EDID for a
-// scanout it does not have) and a reply may arrive after we stopped waiting. So every request
-// that expects a reply is queued with a sequence number; a reply is matched to the oldest queued
-// request of the same type (older ones of another type are taken as never answered), and a reply
-// nobody waits for any more is read and dropped.
+// scanout it does not have) and a reply may arrive after we stopped waiting. So a reply is
+// matched to the oldest queued request of the same type (older ones of another type are taken
+// as never answered and their continuations fail), and a reply nobody waits for any more (its
+// question timed out) is read and dropped: a timed-out request stays queued for that matching.
 //
 // Protocol features are negotiated without blocking: start() sends GET_PROTOCOL_FEATURES and
-// the reply is taken when it arrives (socket watch) or when a call needs it. Blocking inside
-// VHOST_USER_GPU_SET_SOCKET would deadlock against QEMU, which handles the display socket on its
-// main loop while its vCPU thread may wait for our answer to the next vhost-user message.
+// the reply is taken when it arrives. Blocking inside VHOST_USER_GPU_SET_SOCKET would deadlock
+// against QEMU, which handles the display socket on its main loop while its vCPU thread may
+// wait for our answer to the next vhost-user message. An EDID question asked before the answer
+// waits for it (or for its time-out: then no features, as with a VMM that offers none).
 //
 // A broken stream (peer closed, timeout in the middle of a message, garbage) closes the channel
 // for good: every call then fails with Status::Unspec; the VMM sends a new socket when it
@@ -24,12 +33,15 @@
 // InvalidScanoutId instead of being sent: QEMU would composite into a surface it does not have.
 // A presenter that sees this sends SCANOUT and then the whole frame.
 //
-// Threading: device loop thread only.
+// Threading: device loop thread only (the loop must outlive the channel: completions are posted
+// to it, also from the destructor).
 #pragma once
 #include <sys/uio.h>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -74,8 +86,8 @@ class DisplayChannel final : public VmmDisplay {
   // VmmDisplay
   bool has_edid() const override;
   bool has_dmabuf2() const override;
-  Status display_info(std::span<DisplayMode> out) override;
-  Status edid(uint32_t scanout_id, std::vector<uint8_t>& out) override;
+  bool display_info_async(DisplayInfoDone done) override;
+  bool edid_async(uint32_t scanout_id, EdidDone done) override;
   Status scanout(uint32_t scanout_id, uint32_t width, uint32_t height) override;
   Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) override;
   Status cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) override;
@@ -84,9 +96,19 @@ class DisplayChannel final : public VmmDisplay {
   Status dmabuf_update(uint32_t scanout_id, const Rect& r) override;
 
  private:
+  using Clock = std::chrono::steady_clock;
+  // What runs when a question's reply came (Ok, its payload) or never will (an error).
+  using ReplyFn = std::function<void(Status, std::vector<uint8_t>&)>;
   struct Pending {
     uint64_t seq;
     uint32_t request;
+    Clock::time_point deadline;
+    ReplyFn on_reply;  // empty: nobody waits for it (any more)
+  };
+  struct Completion {  // a continuation to run once the queue is consistent again
+    ReplyFn fn;
+    Status status;
+    std::vector<uint8_t> payload;
   };
   struct ScanoutState {
     uint32_t width = 0, height = 0;  // as last sent with SCANOUT / DMABUF_SCANOUT
@@ -96,16 +118,26 @@ class DisplayChannel final : public VmmDisplay {
   // Sends header + payload pieces (+ fd). Fills *seq when the request expects a reply.
   Status send(uint32_t request, std::span<const iovec> payload, int fd = -1, uint64_t* seq = nullptr);
   Status send_simple(uint32_t request, const void* payload, size_t size, uint64_t* seq = nullptr);
+  // Sends a question; `then` runs exactly once, inline (here when it cannot be sent, else from
+  // the socket watch, the timer or close()).
+  void ask(uint32_t request, const void* payload, size_t size, ReplyFn then);
+  void ask_display_info(std::function<void(Status)> then);
+  // Runs fn once the protocol features are known (at once, or when they come or time out).
+  void after_negotiation(std::function<void()> fn);
+  void features_settled(Status s);
   // Reads replies until the one for `seq` arrives (its payload in `out`) or the timeout.
   bool wait_reply(uint64_t seq, std::vector<uint8_t>& out);
   // Reads and dispatches one reply. False when the channel closed or nothing came in time
   // (`timed_out` tells which).
   bool read_one_reply(int timeout_ms, bool& timed_out);
   void on_readable();
+  void on_timer();
+  void arm_timer();
   void drain_ready();
-  bool ensure_negotiated();
   void take_features(const std::vector<uint8_t>& payload);
+  Status take_display_info(const std::vector<uint8_t>& reply);
   void close(std::string_view why, LogLevel level = LogLevel::Warn);
+  static void run(std::vector<Completion>& done);
   Status check_scanout_id(uint32_t scanout_id) const;
   // Lets the kernel queue a whole message of `bytes` (within net.core.wmem_max): an UPDATE
   // then leaves in one sendmsg() instead of one per socket-buffer-full, each a sleep and a
@@ -123,7 +155,7 @@ class DisplayChannel final : public VmmDisplay {
 
   std::deque<Pending> pending_;
   uint64_t next_seq_ = 1;
-  uint64_t awaited_seq_ = 0;  // the reply a call is blocked on (0: none)
+  uint64_t awaited_seq_ = 0;  // the reply dmabuf_update() is blocked on (0: none)
   bool awaited_arrived_ = false;
   std::vector<uint8_t> awaited_payload_;
 
@@ -133,7 +165,11 @@ class DisplayChannel final : public VmmDisplay {
   bool negotiated_ = false;
   uint64_t features_ = 0;
 
+  WatchedFd timer_;  // timerfd: the earliest deadline of a question someone waits for
+  std::vector<std::function<void()>> after_features_;
+
   bool display_info_known_ = false;
+  std::array<DisplayMode, kMaxScanouts> modes_{};  // the VMM's last display info
   uint32_t reported_scanouts_ = 0;  // bit i: the VMM's last display info showed scanout i
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
   uint64_t bytes_sent_ = 0;

@@ -169,23 +169,21 @@ void VhostUserPresenter::cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y
   if (s != Status::Ok) host_.log().debug("cursor move on scanout {}: {}", scanout_id, to_string(s));
 }
 
-Status VhostUserPresenter::display_info(std::span<DisplayMode> out) {
+bool VhostUserPresenter::display_info_async(DisplayInfoDone done) {
   VmmDisplay* d = host_.vmm_display();
-  if (d == nullptr) return Status::NotSupported;
-  const Status s = d->display_info(out);
-  if (s != Status::Ok) {
-    host_.log().warn("the VMM did not give its display info ({}); using the configuration",
-                     to_string(s));
-    return Status::NotSupported;
-  }
-  return Status::Ok;
+  if (d == nullptr) return false;
+  // The display channel says why when the VMM did not answer (time-out, closed).
+  return d->display_info_async([done = std::move(done)](Status s, std::span<const DisplayMode> modes) {
+    done(s == Status::Ok ? Status::Ok : Status::NotSupported, modes);  // the core uses its config
+  });
 }
 
-Status VhostUserPresenter::edid(uint32_t scanout_id, std::vector<uint8_t>& out) {
+bool VhostUserPresenter::edid_async(uint32_t scanout_id, EdidDone done) {
   VmmDisplay* d = host_.vmm_display();
-  if (d == nullptr) return Status::NotSupported;
-  const Status s = d->edid(scanout_id, out);
-  return s == Status::Ok ? Status::Ok : Status::NotSupported;  // the core builds one from the config
+  if (d == nullptr) return false;
+  return d->edid_async(scanout_id, [done = std::move(done)](Status s, std::span<const uint8_t> edid) {
+    done(s == Status::Ok ? Status::Ok : Status::NotSupported, edid);  // the core builds one from the config
+  });
 }
 
 void VhostUserPresenter::reset() {

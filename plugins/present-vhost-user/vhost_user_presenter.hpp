@@ -14,8 +14,10 @@
 //    goes that way when the VMM agreed DMABUF2, else (or once the VMM refused one) as UPDATE
 //    straight from its pixels.
 //  - cursor -> CURSOR_UPDATE / CURSOR_POS / CURSOR_POS_HIDE.
-//  - display_info / edid -> asked to the VMM; NotSupported when it cannot answer, so the core
-//    answers from its configuration instead of failing the guest's command.
+//  - display_info_async / edid_async -> asked to the VMM without blocking (the display channel
+//    answers from its socket watch, or with an error when its time-out passed or it closed);
+//    an error becomes NotSupported, so the core answers from its configuration instead of
+//    failing the guest's command.
 //
 // A display channel that never got SCANOUT for a scanout refuses UPDATE (InvalidScanoutId):
 // after a reconnect the presenter then sends SCANOUT and the whole frame, not only the damage,
@@ -44,8 +46,8 @@ class VhostUserPresenter final : public Presenter {
   void present(uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease release) override;
   void cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage* image) override;
   void cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y) override;
-  Status display_info(std::span<DisplayMode> out) override;
-  Status edid(uint32_t scanout_id, std::vector<uint8_t>& out) override;
+  bool display_info_async(DisplayInfoDone done) override;
+  bool edid_async(uint32_t scanout_id, EdidDone done) override;
   void reset() override;
 
  private:

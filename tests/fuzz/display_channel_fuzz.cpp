@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <cstdio>
@@ -96,17 +97,33 @@ std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChan
     }
     switch (op % 5) {
       case 0: {
-        std::array<DisplayMode, vhost::DisplayChannel::kMaxScanouts> modes{};
-        if (channel.display_info(modes) == Status::Ok) {
+        // The answer comes from the loop (reply, 20 ms time-out or close): turn it until then.
+        std::optional<std::vector<DisplayMode>> modes;
+        Status status = Status::Unspec;
+        if (channel.display_info_async([&](Status s, std::span<const DisplayMode> m) {
+              status = s;
+              modes.emplace(m.begin(), m.end());
+            })) {
+          while (!modes) loop.run_once(10);
+        }
+        if (modes && modes->size() > vhost::DisplayChannel::kMaxScanouts) return "more than 16 modes";
+        if (modes && status == Status::Ok) {
           ++sum.display_info_ok;
-          sum.first_width = modes[0].width;
+          sum.first_width = modes->at(0).width;
         }
         break;
       }
       case 1: {
-        std::vector<uint8_t> edid;
-        if (channel.edid(op / 5 % 16, edid) == Status::Ok) ++sum.edid_ok;
-        if (edid.size() > 1024) return "an EDID of more than 1024 bytes";
+        std::optional<std::vector<uint8_t>> edid;
+        Status status = Status::Unspec;
+        if (channel.edid_async(op / 5 % 16, [&](Status s, std::span<const uint8_t> e) {
+              status = s;
+              edid.emplace(e.begin(), e.end());
+            })) {
+          while (!edid) loop.run_once(10);
+        }
+        if (edid && status == Status::Ok) ++sum.edid_ok;
+        if (edid && edid->size() > 1024) return "an EDID of more than 1024 bytes";
         break;
       }
       case 2:

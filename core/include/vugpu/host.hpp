@@ -22,9 +22,12 @@ class VmmDisplay {
   virtual bool has_edid() const = 0;     // VHOST_USER_GPU_PROTOCOL_F_EDID agreed
   virtual bool has_dmabuf2() const = 0;  // VHOST_USER_GPU_PROTOCOL_F_DMABUF2 agreed
 
-  // Synchronous questions (wait for the VMM's reply, with a timeout).
-  virtual Status display_info(std::span<DisplayMode> out) = 0;
-  virtual Status edid(uint32_t scanout_id, std::vector<uint8_t>& out) = 0;
+  // The VMM's answers to the guest's display questions, asynchronous (see
+  // Presenter::display_info_async): `done` runs later on the device loop thread, never inside
+  // the call, exactly once: with the VMM's reply, or an error when it did not answer within its
+  // time-out, the channel closed or the VMM went away. False: not asked (channel closed).
+  virtual bool display_info_async(DisplayInfoDone done) = 0;
+  virtual bool edid_async(uint32_t scanout_id, EdidDone done) = 0;
 
   // Scanout size; 0x0 disables it.
   virtual Status scanout(uint32_t scanout_id, uint32_t width, uint32_t height) = 0;

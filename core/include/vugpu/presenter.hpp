@@ -6,6 +6,7 @@
 // later goes through HostServices::post().
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 #include "vugpu/frame.hpp"
@@ -19,6 +20,11 @@ struct DisplayMode {
   uint32_t width = 0, height = 0;
   bool enabled = false;
 };
+
+// Answers to the guest's display questions (Presenter::display_info_async / edid_async,
+// VmmDisplay's of the same names): up to 16 modes, one per scanout; an EDID of 128-byte blocks.
+using DisplayInfoDone = std::function<void(Status, std::span<const DisplayMode>)>;
+using EdidDone = std::function<void(Status, std::span<const uint8_t>)>;
 
 // 64x64 cursor image, premultiplied ARGB8888 (DRM_FORMAT_ARGB8888), row stride 64*4.
 struct CursorImage {
@@ -46,9 +52,14 @@ class Presenter {
   virtual void cursor_move(uint32_t /*scanout_id*/, uint32_t /*x*/, uint32_t /*y*/) {}
 
   // Optional: a presenter that knows the real displays (the VMM's windows) answers the guest's
-  // GET_DISPLAY_INFO / GET_EDID; otherwise the core answers from the config.
-  virtual Status display_info(std::span<DisplayMode> /*out*/) { return Status::NotSupported; }
-  virtual Status edid(uint32_t /*scanout_id*/, std::vector<uint8_t>& /*out*/) { return Status::NotSupported; }
+  // GET_DISPLAY_INFO / GET_EDID; otherwise the core answers from the config. Asynchronous, so a
+  // display that is slow to answer (a VMM) holds back only the guest's control queue, never the
+  // device loop. Return false: "I do not answer" (`done` is never called). Return true: `done`
+  // is called exactly once, on the device loop thread (inside this call or later), with Ok and
+  // the answer, or an error (the core then asks the next presenter, then uses the config).
+  // The spans passed to `done` are valid only during that call.
+  virtual bool display_info_async(DisplayInfoDone /*done*/) { return false; }
+  virtual bool edid_async(uint32_t /*scanout_id*/, EdidDone /*done*/) { return false; }
 
   // Optional: counters for --stats-file (vugpu/stats.hpp), written under the plugin's name. On
   // the device loop, each time the file is written (also after shutdown()); a counter another

@@ -23,8 +23,8 @@ class FakeVmm final : public VmmDisplay {
   std::vector<std::string> calls;
   bool has_edid() const override { return false; }
   bool has_dmabuf2() const override { return dmabuf2; }
-  Status display_info(std::span<DisplayMode>) override { return Status::NotSupported; }
-  Status edid(uint32_t, std::vector<uint8_t>&) override { return Status::NotSupported; }
+  bool display_info_async(DisplayInfoDone) override { return false; }
+  bool edid_async(uint32_t, EdidDone) override { return false; }
   Status scanout(uint32_t, uint32_t w, uint32_t h) override {
     calls.push_back("SCANOUT " + std::to_string(w) + "x" + std::to_string(h));
     return Status::Ok;

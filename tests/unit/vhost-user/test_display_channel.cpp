@@ -56,6 +56,39 @@ class DisplayChannelTest : public ::testing::Test {
     pollfd p{peer_.get(), POLLIN, 0};
     return ::poll(&p, 1, 0) > 0;
   }
+  // A question's answer, filled by its `done` (which the channel posts to the loop).
+  struct Answer {
+    bool came = false;
+    Status status = Status::Unspec;
+    std::vector<DisplayMode> modes;
+    std::vector<uint8_t> edid;
+  };
+  std::shared_ptr<Answer> ask_display_info() {
+    auto a = std::make_shared<Answer>();
+    EXPECT_TRUE(channel_->display_info_async([a](Status s, std::span<const DisplayMode> m) {
+      EXPECT_FALSE(a->came) << "done called twice";
+      *a = Answer{true, s, std::vector(m.begin(), m.end()), {}};
+    }));
+    EXPECT_FALSE(a->came) << "done ran inside the call";
+    return a;
+  }
+  std::shared_ptr<Answer> ask_edid(uint32_t scanout) {
+    auto a = std::make_shared<Answer>();
+    EXPECT_TRUE(channel_->edid_async(scanout, [a](Status s, std::span<const uint8_t> e) {
+      EXPECT_FALSE(a->came) << "done called twice";
+      *a = Answer{true, s, {}, std::vector(e.begin(), e.end())};
+    }));
+    EXPECT_FALSE(a->came) << "done ran inside the call";
+    return a;
+  }
+  // Runs the loop until the answer came: the channel always gives one (reply, its time-out
+  // timer, or close), so this ends without a deadline of its own.
+  Answer wait(const std::shared_ptr<Answer>& a) {
+    while (!a->came) loop_.run_once(1000);
+    return *a;
+  }
+  Answer display_info() { return wait(ask_display_info()); }
+  Answer edid(uint32_t scanout) { return wait(ask_edid(scanout)); }
 
   EventLoop loop_;
   test::CaptureLog log_;
@@ -192,12 +225,9 @@ TEST_F(DisplayChannelTest, PartialWritesAreContinuedUntilTheWholeMessageIsOut) {
 
 TEST_F(DisplayChannelTest, SilentPeerCostsOneTimeoutAndItsLateReplyIsDropped) {
   open(150);
-  std::array<DisplayMode, 16> modes{};
-  const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(channel_->display_info(modes), Status::Unspec);
-  // A timeout waits at least its time; how much longer depends on the machine's load, so no
-  // upper bound: the test asserts what happens to the late reply instead.
-  EXPECT_GE(std::chrono::steady_clock::now() - t0, 140ms);
+  const Answer timed_out = display_info();
+  EXPECT_EQ(timed_out.status, Status::Unspec);
+  EXPECT_TRUE(log_.contains("no reply from the VMM to GET_DISPLAY_INFO within 150 ms"));
   EXPECT_TRUE(channel_->is_open()) << "a slow VMM is not a broken stream";
   auto m = test::peer_read(peer_.get());
   ASSERT_TRUE(m);
@@ -207,12 +237,57 @@ TEST_F(DisplayChannelTest, SilentPeerCostsOneTimeoutAndItsLateReplyIsDropped) {
   PeerThread vmm(peer_.get(), [](int fd, const PeerMessage& msg) {
     if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{1024, 768}, {640, 480}});
   });
-  ASSERT_EQ(channel_->display_info(modes), Status::Ok);
-  EXPECT_EQ(modes[0].width, 1024u) << "the late 800x600 reply was taken for the new request";
-  EXPECT_EQ(modes[0].height, 768u);
-  EXPECT_TRUE(modes[0].enabled);
-  EXPECT_EQ(modes[1].width, 640u);
-  EXPECT_FALSE(modes[2].enabled);
+  const Answer a = display_info();
+  ASSERT_EQ(a.status, Status::Ok);
+  ASSERT_EQ(a.modes.size(), 16u);
+  EXPECT_EQ(a.modes[0].width, 1024u) << "the late 800x600 reply was taken for the new request";
+  EXPECT_EQ(a.modes[0].height, 768u);
+  EXPECT_TRUE(a.modes[0].enabled);
+  EXPECT_EQ(a.modes[1].width, 640u);
+  EXPECT_FALSE(a.modes[2].enabled);
+}
+
+// The point of asking asynchronously: while the VMM has not answered, the caller (the device
+// loop) goes on sending, and the answer is delivered whenever the VMM gives it.
+TEST_F(DisplayChannelTest, AQuestionWaitsWithoutHoldingTheCaller) {
+  open(60000);  // the time-out plays no part
+  negotiate();
+  auto a = ask_display_info();
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kGetDisplayInfo);
+  // Meanwhile the device keeps drawing: the cursor goes out while the question is open.
+  ASSERT_EQ(channel_->cursor_pos(0, 7, 9, true), Status::Ok);
+  m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kCursorPos);
+  loop_.run_once(0);
+  EXPECT_FALSE(a->came) << "answered before the VMM did";
+  test::peer_reply_display_info(peer_.get(), {{1920, 1200}});
+  const Answer got = wait(a);
+  ASSERT_EQ(got.status, Status::Ok);
+  EXPECT_EQ(got.modes.at(0).width, 1920u);
+  EXPECT_EQ(got.modes.at(0).height, 1200u);
+}
+
+TEST_F(DisplayChannelTest, QuestionsOpenWhenTheChannelEndsAreAnsweredWithAnError) {
+  open(60000);
+  negotiate();
+  auto first = ask_display_info();
+  auto second = ask_edid(0);  // waits for the display info first
+  peer_.reset();              // the VMM goes away
+  EXPECT_EQ(wait(first).status, Status::Unspec);
+  EXPECT_EQ(wait(second).status, Status::Unspec);
+  EXPECT_FALSE(channel_->is_open());
+  EXPECT_FALSE(log_.contains("no reply from the VMM")) << "the hang-up is not a time-out";
+
+  // Destroyed with a question open (a new VMM socket replaced it): answered too, later.
+  open(60000);
+  negotiate();
+  auto third = ask_display_info();
+  channel_.reset();
+  EXPECT_FALSE(third->came) << "never inside the destructor";
+  EXPECT_EQ(wait(third).status, Status::Unspec);
 }
 
 TEST_F(DisplayChannelTest, EdidIsAskedOnlyForScanoutsTheVmmReported) {
@@ -228,11 +303,11 @@ TEST_F(DisplayChannelTest, EdidIsAskedOnlyForScanoutsTheVmmReported) {
       test::peer_reply(fd, gpu::kGetEdid, std::span(reinterpret_cast<const uint8_t*>(&e), sizeof e));
     }
   });
-  std::vector<uint8_t> edid;
-  EXPECT_EQ(channel_->edid(1, edid), Status::InvalidScanoutId);
-  ASSERT_EQ(channel_->edid(0, edid), Status::Ok);
-  ASSERT_EQ(edid.size(), 128u);
-  EXPECT_EQ(edid[5], 5 ^ 0x5a);
+  EXPECT_EQ(edid(1).status, Status::InvalidScanoutId);
+  const Answer a = edid(0);
+  ASSERT_EQ(a.status, Status::Ok);
+  ASSERT_EQ(a.edid.size(), 128u);
+  EXPECT_EQ(a.edid[5], 5 ^ 0x5a);
   const auto seen = vmm.requests();
   EXPECT_EQ(std::count(seen.begin(), seen.end(), gpu::kGetEdid), 1) << "never asked for scanout 1";
   EXPECT_EQ(seen.front(), gpu::kGetDisplayInfo) << "display info first, to know the scanouts";
@@ -241,19 +316,16 @@ TEST_F(DisplayChannelTest, EdidIsAskedOnlyForScanoutsTheVmmReported) {
 TEST_F(DisplayChannelTest, EdidWithoutTheFeatureIsNotSupported) {
   open();
   negotiate(1u << gpu::kProtocolDmabuf2);
-  std::vector<uint8_t> edid;
-  EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
+  EXPECT_EQ(edid(0).status, Status::NotSupported);
   EXPECT_FALSE(peer_has_data());
 }
 
 TEST_F(DisplayChannelTest, UnansweredFeatureRequestCostsOneTimeoutOnly) {
   open(100);
   ASSERT_TRUE(channel_->start());
-  std::vector<uint8_t> edid;
-  const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
-  EXPECT_GE(std::chrono::steady_clock::now() - t0, 90ms);
-  EXPECT_EQ(channel_->edid(0, edid), Status::NotSupported);
+  EXPECT_EQ(edid(0).status, Status::NotSupported) << "no features: no EDID";
+  EXPECT_TRUE(log_.contains("no answer to GET_PROTOCOL_FEATURES"));
+  EXPECT_EQ(edid(0).status, Status::NotSupported);
   // No second wait: the unanswered GET_PROTOCOL_FEATURES is the only question on the wire (a
   // second one would be a second timeout), not a clock reading.
   const auto question = test::peer_read(peer_.get());
@@ -266,19 +338,47 @@ TEST_F(DisplayChannelTest, UnansweredFeatureRequestCostsOneTimeoutOnly) {
   EXPECT_TRUE(channel_->has_edid());
 }
 
+TEST_F(DisplayChannelTest, AnEdidQuestionWaitsForTheFeaturesWithoutBlocking) {
+  open(60000);
+  ASSERT_TRUE(channel_->start());
+  auto a = ask_edid(0);
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->header.request, gpu::kGetProtocolFeatures);
+  EXPECT_FALSE(peer_has_data()) << "GET_EDID before the features said the VMM has EDIDs";
+  PeerThread vmm(peer_.get(), [](int fd, const PeerMessage& msg) {
+    if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{1280, 800}});
+    if (msg.header.request == gpu::kGetEdid) {
+      virtio_gpu_resp_edid e{};
+      e.hdr.type = VIRTIO_GPU_RESP_OK_EDID;
+      e.size = 256;
+      test::peer_reply(fd, gpu::kGetEdid, std::span(reinterpret_cast<const uint8_t*>(&e), sizeof e));
+    }
+  });
+  test::peer_reply_u64(peer_.get(), gpu::kGetProtocolFeatures, 1u << gpu::kProtocolEdid);
+  const Answer got = wait(a);
+  ASSERT_EQ(got.status, Status::Ok);
+  EXPECT_EQ(got.edid.size(), 256u);
+  const std::vector<uint32_t> want = {gpu::kSetProtocolFeatures, gpu::kGetDisplayInfo, gpu::kGetEdid};
+  EXPECT_EQ(vmm.requests(), want);
+}
+
 TEST_F(DisplayChannelTest, AnUnansweredRequestIsSkippedWhenALaterReplyComes) {
-  open(100);
+  open(60000);  // no time-out: the later reply alone settles the skipped question
   negotiate();
   // The VMM reported scanout 0, then ignores GET_EDID (as QEMU does for a scanout it lacks).
   {
     PeerThread vmm(peer_.get(), [](int fd, const PeerMessage& msg) {
       if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{800, 600}});
     });
-    std::vector<uint8_t> edid;
-    EXPECT_EQ(channel_->edid(0, edid), Status::Unspec);
-    std::array<DisplayMode, 16> modes{};
-    EXPECT_EQ(channel_->display_info(modes), Status::Ok) << "the pending GET_EDID must not block this reply";
-    EXPECT_EQ(modes[0].width, 800u);
+    EXPECT_EQ(display_info().status, Status::Ok);
+    auto unanswered = ask_edid(0);
+    for (int i = 0; i < 100 && vmm.requests().size() < 2; ++i) loop_.run_once(10);
+    ASSERT_EQ(vmm.requests().size(), 2u) << "GET_EDID never sent";
+    const Answer a = display_info();
+    EXPECT_EQ(a.status, Status::Ok) << "the pending GET_EDID must not block this reply";
+    EXPECT_EQ(a.modes.at(0).width, 800u);
+    EXPECT_EQ(wait(unanswered).status, Status::Unspec) << "the skipped question is answered";
   }
   EXPECT_TRUE(channel_->is_open());
   EXPECT_TRUE(log_.contains("did not answer GET_EDID"));
@@ -296,8 +396,8 @@ TEST_F(DisplayChannelTest, UnsolicitedMessageOrPeerCloseClosesTheChannel) {
   peer_.reset();
   for (int i = 0; i < 50 && channel_->is_open(); ++i) loop_.run_once(10);
   EXPECT_FALSE(channel_->is_open());
-  std::array<DisplayMode, 16> modes{};
-  EXPECT_EQ(channel_->display_info(modes), Status::Unspec);
+  EXPECT_FALSE(channel_->display_info_async([](Status, std::span<const DisplayMode>) { ADD_FAILURE(); }))
+      << "a closed channel does not take questions";
 }
 
 TEST_F(DisplayChannelTest, CursorMessagesCarryTheImageAsIs) {

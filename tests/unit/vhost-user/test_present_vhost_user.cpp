@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <drm_fourcc.h>
 #include "display_peer.hpp"
@@ -50,8 +51,8 @@ class SwitchableDisplay final : public VmmDisplay {
   VmmDisplay* target = nullptr;
   bool has_edid() const override { return target->has_edid(); }
   bool has_dmabuf2() const override { return target->has_dmabuf2(); }
-  Status display_info(std::span<DisplayMode> o) override { return target->display_info(o); }
-  Status edid(uint32_t s, std::vector<uint8_t>& o) override { return target->edid(s, o); }
+  bool display_info_async(DisplayInfoDone d) override { return target->display_info_async(std::move(d)); }
+  bool edid_async(uint32_t s, EdidDone d) override { return target->edid_async(s, std::move(d)); }
   Status scanout(uint32_t s, uint32_t w, uint32_t h) override { return target->scanout(s, w, h); }
   Status update(uint32_t s, const Rect& r, const uint8_t* p, uint32_t st) override { return target->update(s, r, p, st); }
   Status cursor_pos(uint32_t s, uint32_t x, uint32_t y, bool v) override { return target->cursor_pos(s, x, y, v); }
@@ -61,6 +62,16 @@ class SwitchableDisplay final : public VmmDisplay {
   Status dmabuf_scanout(uint32_t s, const Frame& f) override { return target->dmabuf_scanout(s, f); }
   Status dmabuf_update(uint32_t s, const Rect& r) override { return target->dmabuf_update(s, r); }
 };
+
+// Asks the presenter for the display info and runs the loop until `done` came (the channel
+// always calls it: reply, time-out or close). Nullopt: the presenter does not answer.
+std::optional<std::pair<Status, std::vector<DisplayMode>>> display_info(Presenter& p, EventLoop& loop) {
+  std::optional<std::pair<Status, std::vector<DisplayMode>>> answer;
+  if (!p.display_info_async([&](Status s, std::span<const DisplayMode> m) { answer.emplace(s, std::vector(m.begin(), m.end())); }))
+    return std::nullopt;
+  while (!answer) loop.run_once(1000);
+  return answer;
+}
 
 // A channel and the VMM's end of it.
 struct Vmm {
@@ -180,10 +191,8 @@ TEST_F(PresentVhostUserTest, WithoutADisplayFramesAreDroppedAndTheCoreAnswersDis
   const Image img(32, 16);
   present(img.frame(), {0, 0, 32, 16});
   EXPECT_EQ(host_.copied, 0u);
-  std::array<DisplayMode, 16> modes{};
-  EXPECT_EQ(presenter_->display_info(modes), Status::NotSupported);
-  std::vector<uint8_t> edid;
-  EXPECT_EQ(presenter_->edid(0, edid), Status::NotSupported);
+  EXPECT_FALSE(display_info(*presenter_, loop_)) << "no display: the presenter does not answer";
+  EXPECT_FALSE(presenter_->edid_async(0, [](Status, std::span<const uint8_t>) { ADD_FAILURE() << "answered"; }));
   EXPECT_TRUE(host_.log_.contains("no VMM display"));
 }
 
@@ -350,15 +359,18 @@ TEST_F(PresentVhostUserTest, CursorShapeMoveAndHide) {
 TEST_F(PresentVhostUserTest, DisplayInfoComesFromTheVmmAndFallsBackWhenItIsSilent) {
   Vmm vmm(loop_, host_.log_, 100);
   host_.display = vmm.channel.get();
-  std::array<DisplayMode, 16> modes{};
   {
     PeerThread peer(vmm.peer.get(), [](int fd, const PeerMessage& msg) {
       if (msg.header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(fd, {{1920, 1080}});
     });
-    ASSERT_EQ(presenter_->display_info(modes), Status::Ok);
-    EXPECT_EQ(modes[0].width, 1920u);
+    const auto answer = display_info(*presenter_, loop_);
+    ASSERT_TRUE(answer);
+    ASSERT_EQ(answer->first, Status::Ok);
+    EXPECT_EQ(answer->second.at(0).width, 1920u);
   }
-  EXPECT_EQ(presenter_->display_info(modes), Status::NotSupported) << "timeout: the core uses its config";
+  const auto answer = display_info(*presenter_, loop_);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->first, Status::NotSupported) << "timeout: the core uses its config";
 }
 
 TEST_F(PresentVhostUserTest, DmabufFramesUseTheDmabufMessages) {

@@ -26,19 +26,40 @@ void TestPresenter::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, c
   cursor.push_back(std::move(c));
 }
 
-Status TestPresenter::display_info(std::span<DisplayMode> out) {
+bool TestPresenter::display_info_async(DisplayInfoDone done) {
   ++display_info_calls;
-  if (!display) return Status::NotSupported;
-  std::fill(out.begin(), out.end(), DisplayMode{});
+  if (hold_questions) {
+    held_display_info.push_back(std::move(done));
+    return true;
+  }
+  if (!display) return false;
+  std::vector<DisplayMode> out(16);
   std::copy_n(display->begin(), std::min(display->size(), out.size()), out.begin());
-  return Status::Ok;
+  done(Status::Ok, out);
+  return true;
 }
 
-Status TestPresenter::edid(uint32_t, std::vector<uint8_t>& out) {
+bool TestPresenter::edid_async(uint32_t, EdidDone done) {
   ++edid_calls;
-  if (!edid_blob) return Status::NotSupported;
-  out = *edid_blob;
-  return Status::Ok;
+  if (hold_questions) {
+    held_edid.push_back(std::move(done));
+    return true;
+  }
+  if (!edid_blob) return false;
+  done(Status::Ok, *edid_blob);
+  return true;
+}
+
+void TestPresenter::answer_display_info(Status s, std::vector<DisplayMode> modes) {
+  DisplayInfoDone done = std::move(held_display_info.at(0));
+  held_display_info.erase(held_display_info.begin());
+  done(s, modes);
+}
+
+void TestPresenter::answer_edid(Status s, std::vector<uint8_t> edid) {
+  EdidDone done = std::move(held_edid.at(0));
+  held_edid.erase(held_edid.begin());
+  done(s, edid);
 }
 
 }  // namespace vugpu::test

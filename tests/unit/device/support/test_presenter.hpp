@@ -1,6 +1,7 @@
 // A presenter for device tests: the device's output side, recorded. It copies the damaged
 // pixels of every frame at present() time (what a real presenter would show), can hold the
-// FrameRelease (a slow presenter) and can answer display_info / edid like a VMM display would.
+// FrameRelease (a slow presenter) and can answer display_info_async / edid_async like a VMM display would, at once or when
+// the test says (hold_questions).
 #pragma once
 #include <array>
 #include <optional>
@@ -31,8 +32,8 @@ class TestPresenter final : public Presenter {
   void cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y) override {
     cursor.push_back({true, scanout_id, x, y, true, 0, 0, {}});
   }
-  Status display_info(std::span<DisplayMode> out) override;
-  Status edid(uint32_t scanout_id, std::vector<uint8_t>& out) override;
+  bool display_info_async(DisplayInfoDone done) override;
+  bool edid_async(uint32_t scanout_id, EdidDone done) override;
   void reset() override {
     ++resets;
     held.clear();  // releases them
@@ -42,12 +43,20 @@ class TestPresenter final : public Presenter {
   bool hold_releases = false;
   std::optional<std::vector<DisplayMode>> display;  // answer display_info with these
   std::optional<std::vector<uint8_t>> edid_blob;    // answer edid with this
+  // Take display questions and keep them (a slow display, a VMM): the test answers later with
+  // answer_display_info() / answer_edid().
+  bool hold_questions = false;
 
   // Records.
   std::vector<std::pair<uint32_t, DisplayMode>> scanouts;
   std::vector<Presented> presents;
   std::vector<CursorCall> cursor;
   std::vector<FrameRelease> held;
+  std::vector<DisplayInfoDone> held_display_info;
+  std::vector<EdidDone> held_edid;
+  // Answers the oldest held question (as the presenter's display would, later on the loop).
+  void answer_display_info(Status s, std::vector<DisplayMode> modes);
+  void answer_edid(Status s, std::vector<uint8_t> edid);
   int display_info_calls = 0, edid_calls = 0, resets = 0;
 };
 
