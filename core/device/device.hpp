@@ -4,7 +4,8 @@
 // resources, backing, scanouts, cursor, contexts, fences.
 //
 // Threading: device loop thread only (no locks). It never blocks on a presenter: a
-// RESOURCE_FLUSH completes when every presenter released the frame.
+// RESOURCE_FLUSH completes when every presenter released the frame, a GET_DISPLAY_INFO /
+// GET_EDID when a presenter's display answered (the VMM, asynchronously).
 //
 // Completion order: on each queue, commands complete in the order they were submitted (a
 // command that waits holds back the ones after it), so fences complete in order.
@@ -12,8 +13,8 @@
 // What the transport and the daemon can rely on:
 // - The completion callback runs on the loop thread: often from inside submit() (most commands
 //   finish at once), otherwise from fence_signalled() or from work posted to the loop (a
-//   presenter's FrameRelease). It may submit() again (queued, handled after it returns); it
-//   must not call reset() or destroy the device.
+//   presenter's FrameRelease, a presenter's answer to a display question). It may submit()
+//   again (queued, handled after it returns); it must not call reset() or destroy the device.
 // - A RESOURCE_FLUSH waiting for a presenter's release holds back *running* the later commands
 //   of its queue, not only completing them: nothing touches a frame a presenter still reads. A
 //   renderer fence holds back only completing (the renderer keeps receiving work).
@@ -28,12 +29,17 @@
 //   drops the view of a blob whose pages are no longer guest memory (REM_MEM_REG).
 // - features() holds the device-specific bits only (EDID, VIRGL, CONTEXT_INIT); the transport
 //   adds VIRTIO_F_VERSION_1 and the ring features. config_space() reports the configured
-//   scanouts. Valid scanout ids are those, until a presenter answers display_info(): that is
-//   the VMM's display, which decides the count (QEMU replaces num_scanouts with its
+//   scanouts. Valid scanout ids are those, until a presenter answers display_info_async():
+//   that is the VMM's display, which decides the count (QEMU replaces num_scanouts with its
 //   max_outputs and reports a disabled output like a missing one), so then every id < 16 is.
-// - GET_DISPLAY_INFO / GET_EDID ask the presenters in order (Presenter::display_info, ::edid);
-//   the first that answers Ok wins, else the settings (and a generated EDID) answer. GET_EDID
-//   validates the scanout id before asking anyone.
+//   A command naming a higher id before any display info was asked since the last reset (the
+//   Linux driver asks for EDIDs first) waits for the presenters' display info, then runs.
+// - GET_DISPLAY_INFO / GET_EDID ask the presenters in order (Presenter::display_info_async,
+//   ::edid_async), without blocking the loop: the command holds back only its own queue; the
+//   first presenter that answers Ok wins, else the settings (and a generated EDID) answer; the
+//   response and its fence are written then, in the queue's order. GET_EDID gets the display
+//   info first (once per reset) and validates the scanout id before asking for an EDID. A
+//   reset drops a pending question with its command; the late answer finds nothing.
 // - Presenter::set_scanout is called when a scanout's size or enabled state changes; a page
 //   flip to another resource of the same size shows up as the next frame's resource_id.
 // - reset() calls Presenter::reset() on every presenter before resources are dropped; the

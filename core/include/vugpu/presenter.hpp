@@ -2,8 +2,9 @@
 //
 // Threading: the core calls every method on the device loop thread. A presenter with a loop of
 // its own (GTK, SDL) runs it on its own thread and hands frames to it through a queue; it must
-// not block the device loop waiting for that thread. Anything it needs to do on the device loop
-// later goes through HostServices::post().
+// not block the device loop waiting for that thread (nor for anything else: the VMM's display
+// questions are asynchronous, see display_info_async). Anything it needs to do on the device
+// loop later goes through HostServices::post().
 #pragma once
 #include <cstdint>
 #include <functional>
