@@ -163,6 +163,30 @@ TEST_F(Headless, EveryFrameWithIntervalZero) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "frame-4.png"));
 }
 
+// Presenter::stats(): what the daemon writes under "plugins" -> "present.headless" in its
+// --stats-file. Called after shutdown() too (the daemon's file at exit).
+TEST_F(Headless, StatsCountFramesAndSnapshots) {
+  start("snapshot_path = \"%D/s-%n.png\"\ninterval_ms = 0\nsnapshot_on_exit = false\n");
+  const auto counter = [&](const std::string& name) {
+    for (const StatCounter& c : presenter_->stats())
+      if (c.name == name) return c.value;
+    ADD_FAILURE() << "no counter " << name;
+    return ~uint64_t{0};
+  };
+  EXPECT_EQ(counter("frames"), 0u);
+  GuestImage img(8, 8, DRM_FORMAT_XRGB8888);
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    img.paint(seed);
+    present(0, img.frame(), {0, 0, 8, 8});
+  }
+  EXPECT_EQ(counter("frames"), 3u);
+  presenter_->shutdown();  // every queued snapshot written
+  EXPECT_EQ(counter("frames"), 3u);
+  EXPECT_EQ(counter("snapshots_written"), 3u);
+  EXPECT_EQ(counter("snapshots_failed"), 0u);
+  EXPECT_EQ(counter("snapshots_skipped"), 0u);
+}
+
 TEST_F(Headless, ScanoutsGetTheirOwnFiles) {
   start("snapshot_path = \"%D/scanout%s.png\"\ninterval_ms = -1\n");
   GuestImage a(5, 5, DRM_FORMAT_XRGB8888), b(3, 2, DRM_FORMAT_RGBA8888);
