@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -160,8 +161,7 @@ void DisplayChannel::fit_send_buffer(uint64_t bytes) {
 
 // --- replies ----------------------------------------------------------------------------------
 
-bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
-  timed_out = false;
+bool DisplayChannel::read_one_reply() {
   if (!is_open()) return false;
   reading_ = true;
   struct Done {
@@ -171,10 +171,7 @@ bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
   std::vector<UniqueFd> fds;  // a reply carries none; any that come are closed on return
   bool truncated = false;
   gpu::Header h{};
-  if (!io::wait_fd(socket_.get(), POLLIN, timeout_ms, timeout_ms > 0 ? &side_ : nullptr)) {
-    timed_out = true;
-    return false;
-  }
+  if (!io::wait_fd(socket_.get(), POLLIN, 0)) return false;  // nothing there
   io::IoResult r = io::read_exact(socket_.get(), &h, sizeof h, timeout_ms_, fds, truncated, &side_);
   if (r != io::IoResult::Ok) {
     close(fmt::format("reading a reply: {}", io::to_string(r)));
@@ -197,7 +194,6 @@ bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
   while (!pending_.empty() && pending_.front().request != h.request) {
     Pending& skipped = pending_.front();
     log_.debug("vhost-user-gpu: the VMM did not answer {}", request_name(skipped.request));
-    if (skipped.seq == awaited_seq_) awaited_seq_ = 0;
     if (skipped.on_reply) completions.push_back({std::move(skipped.on_reply), Status::Unspec, {}});
     pending_.pop_front();
   }
@@ -209,13 +205,9 @@ bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
   Pending p = std::move(pending_.front());
   pending_.pop_front();
   if (p.seq == features_seq_) take_features(payload);
-  if (p.seq == awaited_seq_) {
-    awaited_arrived_ = true;
-    awaited_payload_ = payload;
-  }
   if (p.on_reply) {
     completions.push_back({std::move(p.on_reply), Status::Ok, std::move(payload)});
-  } else if (p.seq != features_seq_ && p.seq != awaited_seq_) {
+  } else if (p.seq != features_seq_) {
     log_.debug("vhost-user-gpu: late {} reply dropped", request_name(h.request));
   }
   run(completions);
@@ -223,35 +215,13 @@ bool DisplayChannel::read_one_reply(int timeout_ms, bool& timed_out) {
   return true;
 }
 
-bool DisplayChannel::wait_reply(uint64_t seq, std::vector<uint8_t>& out) {
-  awaited_seq_ = seq;
-  awaited_arrived_ = false;
-  while (!awaited_arrived_) {
-    if (awaited_seq_ == 0) {  // skipped: a later reply of another type came first
-      log_.warn("vhost-user-gpu: the VMM answered a later request first");
-      return false;
-    }
-    bool timed_out = false;
-    if (!read_one_reply(timeout_ms_, timed_out)) {
-      if (timed_out) log_.warn("vhost-user-gpu: no reply from the VMM within {} ms", timeout_ms_);
-      awaited_seq_ = 0;
-      return false;
-    }
-  }
-  awaited_seq_ = 0;
-  out = std::move(awaited_payload_);
-  return true;
-}
-
 void DisplayChannel::drain_ready() {
   if (reading_) return;  // send() from inside a reply handler (SET_PROTOCOL_FEATURES)
-  bool timed_out = false;
-  while (is_open() && read_one_reply(0, timed_out)) {
+  while (is_open() && read_one_reply()) {
   }
 }
 
 void DisplayChannel::on_readable() {
-  bool timed_out = false;
   if (!is_open()) return;
   // The watch fires for data and for hang-up alike: a read tells which.
   if (pending_.empty()) {
@@ -262,7 +232,6 @@ void DisplayChannel::on_readable() {
       return;
     }
   }
-  read_one_reply(0, timed_out);
   drain_ready();
 }
 
@@ -299,19 +268,25 @@ void DisplayChannel::on_timer() {
   arm_timer();
 }
 
-void DisplayChannel::ask(uint32_t request, const void* payload, size_t size, ReplyFn then) {
+Status DisplayChannel::send_question(uint32_t request, const void* payload, size_t size, ReplyFn then) {
   uint64_t seq = 0;
-  if (send_simple(request, payload, size, &seq) != Status::Ok) {
-    std::vector<uint8_t> none;
-    then(Status::Unspec, none);
-    return;
-  }
+  if (Status s = send_simple(request, payload, size, &seq); s != Status::Ok) return s;
   for (Pending& p : pending_) {
     if (p.seq != seq) continue;
     p.on_reply = std::move(then);
     break;
   }
   arm_timer();
+  return Status::Ok;
+}
+
+void DisplayChannel::ask(uint32_t request, const void* payload, size_t size, ReplyFn then) {
+  // `then` is moved from only once the request went out.
+  auto shared = std::make_shared<ReplyFn>(std::move(then));
+  if (send_question(request, payload, size, [shared](Status s, std::vector<uint8_t>& r) { (*shared)(s, r); }) != Status::Ok) {
+    std::vector<uint8_t> none;
+    (*shared)(Status::Unspec, none);
+  }
 }
 
 void DisplayChannel::after_negotiation(std::function<void()> fn) {
@@ -582,17 +557,16 @@ Status DisplayChannel::dmabuf_scanout(uint32_t scanout_id, const Frame& frame) {
   return s;
 }
 
-Status DisplayChannel::dmabuf_update(uint32_t scanout_id, const Rect& r) {
+Status DisplayChannel::dmabuf_update(uint32_t scanout_id, const Rect& r, std::function<void(Status)> done) {
   if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
   const ScanoutState& st = scanouts_[scanout_id];
   if (!st.dmabuf) return Status::InvalidScanoutId;
   if (!r.inside(st.width, st.height)) return Status::InvalidParameter;
   const gpu::Update msg{scanout_id, r.x, r.y, r.width, r.height};
-  uint64_t seq = 0;
-  if (Status s = send_simple(gpu::kDmabufUpdate, &msg, sizeof msg, &seq); s != Status::Ok) return s;
   // QEMU answers once its GL display has drawn the buffer (at once, without GL).
-  std::vector<uint8_t> reply;
-  return wait_reply(seq, reply) ? Status::Ok : Status::Unspec;
+  return send_question(gpu::kDmabufUpdate, &msg, sizeof msg, [this, done = std::move(done)](Status s, std::vector<uint8_t>&) {
+    loop_.post([done, s] { done(s); });
+  });
 }
 
 }  // namespace vugpu::vhost

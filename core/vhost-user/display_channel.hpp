@@ -10,8 +10,10 @@
 // continuation; the socket watch reads replies as they come and runs the continuation of the
 // request they answer; a loop timer (timerfd) fails the continuations whose deadline passed
 // (`timeout_ms`), and close() / the destructor fail the rest. The caller's `done` is always
-// posted to the loop, never run inside the call. Only DMABUF_UPDATE still waits for its reply
-// in the call (QEMU answers once its GL display drew the buffer), bounded by `timeout_ms`.
+// posted to the loop, never run inside the call. DMABUF_UPDATE's reply (QEMU answers once its
+// GL display drew the buffer) completes the same way. What can still wait in a call, bounded by
+// `timeout_ms` each time the socket makes no progress: sending into a full socket, and a large
+// UPDATE until the VMM has read its spliced pixels (spliced_send.hpp).
 //
 // Replies come back in request order, but QEMU leaves some requests unanswered (GET_EDID for a
 // scanout it does not have) and a reply may arrive after we stopped waiting. So a reply is
@@ -93,7 +95,7 @@ class DisplayChannel final : public VmmDisplay {
   Status cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) override;
   Status cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) override;
   Status dmabuf_scanout(uint32_t scanout_id, const Frame& frame) override;
-  Status dmabuf_update(uint32_t scanout_id, const Rect& r) override;
+  Status dmabuf_update(uint32_t scanout_id, const Rect& r, std::function<void(Status)> done) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -118,18 +120,18 @@ class DisplayChannel final : public VmmDisplay {
   // Sends header + payload pieces (+ fd). Fills *seq when the request expects a reply.
   Status send(uint32_t request, std::span<const iovec> payload, int fd = -1, uint64_t* seq = nullptr);
   Status send_simple(uint32_t request, const void* payload, size_t size, uint64_t* seq = nullptr);
-  // Sends a question; `then` runs exactly once, inline (here when it cannot be sent, else from
-  // the socket watch, the timer or close()).
+  // Sends a request that has a reply; `then` runs exactly once, inline, from the socket watch,
+  // the timer or close(). Not Ok: nothing sent, `then` never runs.
+  Status send_question(uint32_t request, const void* payload, size_t size, ReplyFn then);
+  // The same, with `then(Unspec)` run here when it cannot be sent.
   void ask(uint32_t request, const void* payload, size_t size, ReplyFn then);
   void ask_display_info(std::function<void(Status)> then);
   // Runs fn once the protocol features are known (at once, or when they come or time out).
   void after_negotiation(std::function<void()> fn);
   void features_settled(Status s);
-  // Reads replies until the one for `seq` arrives (its payload in `out`) or the timeout.
-  bool wait_reply(uint64_t seq, std::vector<uint8_t>& out);
-  // Reads and dispatches one reply. False when the channel closed or nothing came in time
-  // (`timed_out` tells which).
-  bool read_one_reply(int timeout_ms, bool& timed_out);
+  // Reads and dispatches one reply if one is there. False when the channel closed or nothing
+  // was there.
+  bool read_one_reply();
   void on_readable();
   void on_timer();
   void arm_timer();
@@ -155,10 +157,6 @@ class DisplayChannel final : public VmmDisplay {
 
   std::deque<Pending> pending_;
   uint64_t next_seq_ = 1;
-  uint64_t awaited_seq_ = 0;  // the reply dmabuf_update() is blocked on (0: none)
-  bool awaited_arrived_ = false;
-  std::vector<uint8_t> awaited_payload_;
-
   bool reading_ = false;  // inside read_one_reply()
 
   uint64_t features_seq_ = 0;

@@ -1,6 +1,7 @@
 #include "vhost_user_presenter.hpp"
 
 #include <algorithm>
+#include <memory>
 #include "row_converter.hpp"
 
 namespace vugpu::present_vhost_user {
@@ -68,13 +69,14 @@ void VhostUserPresenter::present(uint32_t scanout_id, const Frame& frame, const 
   ScanoutState& st = scanouts_[scanout_id];
   const bool try_dmabuf =
       frame.dmabuf_fd >= 0 && (frame.pixels == nullptr || (d->has_dmabuf2() && st.dmabuf_refused_by != d));
-  if (try_dmabuf && present_dmabuf(*d, scanout_id, frame, damage)) {
-    // shown by the VMM from the dmabuf
-  } else if (frame.pixels != nullptr) {
+  if (try_dmabuf && present_dmabuf(*d, scanout_id, frame, damage, release)) {
+    return;  // the VMM reads the dmabuf: `release` goes when it says it drew it
+  }
+  if (frame.pixels != nullptr) {
     if (try_dmabuf) st.dmabuf_refused_by = d;
     present_pixels(*d, scanout_id, frame, damage);
   }
-  release.release();  // everything was written to the socket (or the VMM drew the dmabuf)
+  release.release();  // everything was written to the socket
 }
 
 void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
@@ -129,7 +131,8 @@ Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, co
   return s;
 }
 
-bool VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
+bool VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage,
+                                        FrameRelease& release) {
   ScanoutState& st = scanouts_[scanout_id];
   if (st.told != &d || !st.dmabuf || st.dmabuf_resource != frame.resource_id || st.width != frame.view.width ||
       st.height != frame.view.height) {
@@ -145,11 +148,26 @@ bool VhostUserPresenter::present_dmabuf(VmmDisplay& d, uint32_t scanout_id, cons
     st.width = frame.view.width;
     st.height = frame.view.height;
   }
-  Status s = d.dmabuf_update(scanout_id, damage);
+  // The VMM's answer comes later (once its GL display drew the buffer): the frame is kept until
+  // then, without holding the device loop. A VMM that never answers costs the channel's
+  // time-out, and frames that also have pixels go as UPDATE on that channel from then on.
+  auto held = std::make_shared<FrameRelease>(std::move(release));
+  auto answered = [alive = std::weak_ptr<int>(alive_), this, held, refused_by = &d, scanout_id](Status s) {
+    if (s != Status::Ok) {
+      if (auto still_here = alive.lock()) {
+        host_.log().debug("DMABUF_UPDATE {}: {}", scanout_id, to_string(s));
+        scanouts_[scanout_id].dmabuf_refused_by = refused_by;
+      }
+    }
+    held->release();
+  };
+  Status s = d.dmabuf_update(scanout_id, damage, answered);
   if (s == Status::InvalidScanoutId && d.dmabuf_scanout(scanout_id, frame) == Status::Ok)
-    s = d.dmabuf_update(scanout_id, Rect{0, 0, frame.view.width, frame.view.height});
-  if (s != Status::Ok) host_.log().debug("DMABUF_UPDATE {}: {}", scanout_id, to_string(s));
-  return s == Status::Ok;
+    s = d.dmabuf_update(scanout_id, Rect{0, 0, frame.view.width, frame.view.height}, answered);
+  if (s == Status::Ok) return true;
+  host_.log().debug("DMABUF_UPDATE {}: {}", scanout_id, to_string(s));
+  release = std::move(*held);  // not sent: the caller still has the frame
+  return false;
 }
 
 void VhostUserPresenter::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage* image) {

@@ -10,9 +10,10 @@
 //    count_copy); other formats and bottom-up frames are converted into a reusable buffer the
 //    size of the rectangle first (counted too).
 //  - present with only a dmabuf -> DMABUF_SCANOUT (when the buffer or size changed) and
-//    DMABUF_UPDATE, which waits for the VMM to have drawn it. A frame with both (a udmabuf blob)
-//    goes that way when the VMM agreed DMABUF2, else (or once the VMM refused one) as UPDATE
-//    straight from its pixels.
+//    DMABUF_UPDATE; the frame is released when the VMM answers that it drew it (or after the
+//    channel's time-out), without holding the device loop. A frame with both (a udmabuf blob)
+//    goes that way when the VMM agreed DMABUF2, else (or once the VMM refused one or left a
+//    DMABUF_UPDATE unanswered) as UPDATE straight from its pixels.
 //  - cursor -> CURSOR_UPDATE / CURSOR_POS / CURSOR_POS_HIDE.
 //  - display_info_async / edid_async -> asked to the VMM without blocking (the display channel
 //    answers from its socket watch, or with an error when its time-out passed or it closed);
@@ -25,11 +26,13 @@
 //
 // With no VMM display, frames are dropped (released at once) with one debug line per episode.
 //
-// Threading: device loop thread only (the core's presenter contract). present() is synchronous:
-// the frame's memory is not used after it returns, so the release is dropped at once.
+// Threading: device loop thread only (the core's presenter contract). present() with pixels is
+// synchronous: the frame's memory is not used after it returns, so the release is dropped at
+// once; a dmabuf frame is released when the VMM answered its DMABUF_UPDATE.
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 #include <vugpu/host.hpp>
 #include <vugpu/presenter.hpp>
@@ -68,12 +71,15 @@ class VhostUserPresenter final : public Presenter {
   void present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);
   Status send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
   Status send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
-  bool present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);  // false: not shown
+  // False: not sent (`release` is still the caller's); true: `release` went with the request.
+  bool present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease& release);
 
   HostServices& host_;
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
   std::vector<uint8_t> converted_;  // conversion buffer, reused
   bool missing_noted_ = false;
+  // Lets a DMABUF_UPDATE answer that comes after the presenter is gone find out.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace vugpu::present_vhost_user

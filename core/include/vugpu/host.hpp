@@ -36,9 +36,13 @@ class VmmDisplay {
   virtual Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) = 0;
   virtual Status cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) = 0;
   virtual Status cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) = 0;
-  // dmabuf path: frame.dmabuf_fd must be valid. update blocks on the VMM's reply.
+  // dmabuf path: frame.dmabuf_fd must be valid. The VMM answers DMABUF_UPDATE once its display
+  // has drawn the buffer (it may read the buffer until then), and dmabuf_update does not wait
+  // for that: when it returns Ok, `done` runs later on the device loop thread, exactly once,
+  // with Ok on the VMM's answer, or an error after the channel's time-out or when it closed.
+  // Any other return: nothing was sent and `done` is never called.
   virtual Status dmabuf_scanout(uint32_t scanout_id, const Frame& frame) = 0;
-  virtual Status dmabuf_update(uint32_t scanout_id, const Rect& r) = 0;
+  virtual Status dmabuf_update(uint32_t scanout_id, const Rect& r, std::function<void(Status)> done) = 0;
 };
 
 class HostServices {

@@ -28,7 +28,8 @@ namespace vugpu {
 // 2: PluginKind::Blob, create_blob, BlobProvider/BlobView (vugpu/blob.hpp).
 // 3: (each SDK change of this release adds its line here)
 //    Presenter::display_info_async / edid_async and VmmDisplay's of the same names (a completion
-//    callback on the device loop) replace the blocking display_info / edid.
+//    callback on the device loop) replace the blocking display_info / edid; VmmDisplay::
+//    dmabuf_update takes a completion instead of waiting for the VMM's reply.
 //    Presenter::stats(): counters for --stats-file (vugpu/stats.hpp).
 inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr const char* kDescriptorSymbol = "vugpu_plugin_descriptor";

@@ -39,10 +39,12 @@ class FakeVmm final : public VmmDisplay {
     calls.push_back("DMABUF_SCANOUT");
     return refuse_dmabuf ? Status::Unspec : Status::Ok;
   }
-  Status dmabuf_update(uint32_t, const Rect&) override {
+  Status dmabuf_update(uint32_t, const Rect&, std::function<void(Status)> done) override {
     calls.push_back("DMABUF_UPDATE");
+    answers.push_back(std::move(done));
     return Status::Ok;
   }
+  std::vector<std::function<void(Status)>> answers;  // the VMM's answers, not given yet
 };
 
 struct Rig {
@@ -92,6 +94,27 @@ TEST(VhostUserBlobFrames, RefusedDmabufFallsBackToPixelsOncePerChannel) {
   r.present();
   r.present();
   EXPECT_EQ(r.vmm.calls, (std::vector<std::string>{"DMABUF_SCANOUT", "SCANOUT 16x8", "UPDATE 16x8", "UPDATE 16x8"}));
+}
+
+TEST(VhostUserBlobFrames, TheFrameIsReleasedWhenTheVmmAnswersItsDmabufUpdate) {
+  Rig r;
+  int released = 0;
+  r.presenter.present(0, r.frame, Rect{0, 0, r.w, r.h}, FrameRelease([&] { ++released; }));
+  ASSERT_EQ(r.vmm.answers.size(), 1u);
+  EXPECT_EQ(released, 0) << "released while the VMM may still read the buffer";
+  r.vmm.answers[0](Status::Ok);  // the VMM drew it
+  EXPECT_EQ(released, 1);
+}
+
+TEST(VhostUserBlobFrames, AnUnansweredDmabufUpdateSendsTheNextFramesAsPixels) {
+  Rig r;
+  int released = 0;
+  r.presenter.present(0, r.frame, Rect{0, 0, r.w, r.h}, FrameRelease([&] { ++released; }));
+  ASSERT_EQ(r.vmm.answers.size(), 1u);
+  r.vmm.answers[0](Status::Unspec);  // the display channel's time-out
+  EXPECT_EQ(released, 1) << "a frame the VMM never answered for is released after the time-out";
+  r.present();
+  EXPECT_EQ(r.vmm.calls, (std::vector<std::string>{"DMABUF_SCANOUT", "DMABUF_UPDATE", "SCANOUT 16x8", "UPDATE 16x8"}));
 }
 
 }  // namespace

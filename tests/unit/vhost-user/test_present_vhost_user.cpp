@@ -6,6 +6,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <boost/dll/shared_library.hpp>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -60,7 +62,9 @@ class SwitchableDisplay final : public VmmDisplay {
     return target->cursor_update(s, x, y, i);
   }
   Status dmabuf_scanout(uint32_t s, const Frame& f) override { return target->dmabuf_scanout(s, f); }
-  Status dmabuf_update(uint32_t s, const Rect& r) override { return target->dmabuf_update(s, r); }
+  Status dmabuf_update(uint32_t s, const Rect& r, std::function<void(Status)> d) override {
+    return target->dmabuf_update(s, r, std::move(d));
+  }
 };
 
 // Asks the presenter for the display info and runs the loop until `done` came (the channel
@@ -180,6 +184,11 @@ class PresentVhostUserTest : public ::testing::Test {
     presenter_->present(0, f, damage, FrameRelease([&] { released = true; }));
     EXPECT_TRUE(released) << "present() is synchronous: the frame is released before it returns";
   }
+  // A dmabuf frame: released once the VMM answered its DMABUF_UPDATE (counted in `released`).
+  void present_dmabuf(const Frame& f, const Rect& damage) {
+    presenter_->present(0, f, damage, FrameRelease([this] { ++dmabuf_released_; }));
+  }
+  int dmabuf_released_ = 0;
 
   EventLoop loop_;
   TestHost host_{loop_};
@@ -385,17 +394,24 @@ TEST_F(PresentVhostUserTest, DmabufFramesUseTheDmabufMessages) {
   f.fourcc = DRM_FORMAT_XRGB8888;
   f.dmabuf_fd = buf.get();
   f.view = {0, 0, 640, 480};
-  PeerThread peer(vmm.peer.get(), [](int fd, const PeerMessage& msg) {
-    if (msg.header.request == gpu::kDmabufUpdate) test::peer_reply(fd, gpu::kDmabufUpdate, {});
+  std::atomic<bool> answer{false};  // the VMM holds its answers until told (its GL display drawing)
+  PeerThread peer(vmm.peer.get(), [&](int fd, const PeerMessage& msg) {
+    if (msg.header.request != gpu::kDmabufUpdate) return;
+    while (!answer) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    test::peer_reply(fd, gpu::kDmabufUpdate, {});
   });
-  present(f, {0, 0, 10, 10});
-  present(f, {5, 5, 10, 10});
+  present_dmabuf(f, {0, 0, 10, 10});
+  present_dmabuf(f, {5, 5, 10, 10});
   f.resource_id = 4;  // page flip to another buffer
-  present(f, {0, 0, 640, 480});
-  for (int i = 0; i < 100 && peer.requests().size() < 5; ++i) loop_.run_once(10);
+  present_dmabuf(f, {0, 0, 640, 480});
+  loop_.run_once(0);
+  EXPECT_EQ(dmabuf_released_, 0) << "released before the VMM said it drew the buffer";
+  answer = true;
+  for (int i = 0; i < 500 && (peer.requests().size() < 5 || dmabuf_released_ < 3); ++i) loop_.run_once(10);
   const std::vector<uint32_t> want = {gpu::kDmabufScanout, gpu::kDmabufUpdate, gpu::kDmabufUpdate,
                                       gpu::kDmabufScanout, gpu::kDmabufUpdate};
   EXPECT_EQ(peer.requests(), want) << "scanout once per buffer, an update per frame";
+  EXPECT_EQ(dmabuf_released_, 3) << "each frame released when the VMM answered";
   EXPECT_EQ(host_.copied, 0u) << "nothing copied on the dmabuf path";
 }
 
