@@ -51,10 +51,11 @@ std::string stats_json(uint64_t bytes_copied, const DeviceStats& d, uint64_t pre
   return fmt::format(
       "{{\"bytes_copied\": {}, \"device_bytes_copied\": {}, \"presenter_bytes_copied\": {}, \"commands\": {}, "
       "\"errors\": {}, \"frames_presented\": {}, \"resources\": {}, \"host_bytes\": {}, \"blob_resources_created\": {}, "
-      "\"blob_scanouts_set\": {}, \"blob_frames_presented\": {}, \"plugins\": {}}}",
+      "\"blob_scanouts_set\": {}, \"blob_frames_presented\": {}, \"blob_views\": {}, \"blob_mappings\": {}, "
+      "\"plugins\": {}}}",
       bytes_copied, bytes_copied - std::min(bytes_copied, presenter_bytes_copied), presenter_bytes_copied, d.commands,
       d.errors, d.frames_presented, d.resources, d.host_bytes, d.blob_resources_created, d.blob_scanouts_set,
-      d.blob_frames_presented, plugins_json(plugins));
+      d.blob_frames_presented, d.blob_views, d.blob_mappings, plugins_json(plugins));
 }
 
 std::string write_stats_file(const std::string& path, const std::string& json) {

@@ -4,7 +4,7 @@
 // mappings up to max_blob_mappings and one more. Each round ends
 // with every resource unreferenced, and then the daemon must be back where it started:
 //
-// - the stats file's `resources` and `host_bytes` are 0;
+// - the stats file's `resources`, `host_bytes`, `blob_views` and `blob_mappings` are 0;
 // - its open fds (/proc/PID/fd) are exactly the baseline's, and so is its number of memory
 //   mappings (/proc/PID/maps): a leaked blob view would show in both;
 // - its own resident memory is within kRssTolerance of the baseline: RssAnon (heap and
@@ -126,6 +126,8 @@ class LimitsTest : public ::testing::Test {
     const auto stats = stats_.read(*s_.backend);
     EXPECT_EQ(stats.get<uint64_t>("resources"), 0u) << "round " << round;
     EXPECT_EQ(stats.get<uint64_t>("host_bytes"), 0u) << "round " << round;
+    EXPECT_EQ(stats.get<uint64_t>("blob_views"), 0u) << "round " << round;
+    EXPECT_EQ(stats.get<uint64_t>("blob_mappings"), 0u) << "round " << round;
     const Footprint now = footprint(s_.backend->pid());
     std::printf("round %d: VmRSS %llu KiB (RssShmem %llu KiB: guest RAM), RssAnon %llu KiB, fds %u, mappings %u\n", round,
                 static_cast<unsigned long long>(now.rss >> 10), static_cast<unsigned long long>(now.rss_shmem >> 10),
@@ -289,6 +291,7 @@ TEST_F(LimitsTest, BlobViewsUpToTheCapThenOneMore) {
       }
     }
     const unsigned mappings_at_cap = footprint(s_.backend->pid()).mappings;
+    EXPECT_EQ(stats_.read(*s_.backend).get<uint64_t>("blob_views"), kCap) << "round " << round;
     EXPECT_GE(mappings_at_cap, mappings_before + kCap) << "the views are not mappings of guest memory?";
     // The cap holds while one blob is shown: a flip to a new buffer needs a view too.
     ASSERT_EQ(gpu.set_scanout_blob(0, 1, {0, 0, 64, 64}, 64, 64, kXrgb, 64 * 4), kOk);
@@ -330,6 +333,7 @@ TEST_F(LimitsTest, BlobMappingsUpToTheCapThenOneMore) {
       }
     }
     ASSERT_NE(refused, 0u);
+    EXPECT_EQ(stats_.read(*s_.backend).get<uint64_t>("blob_mappings"), charged) << "round " << round;
     std::printf("round %d: %llu mappings charged to %u blobs, blob %u refused\n", round,
                 static_cast<unsigned long long>(charged), refused - 1, refused);
     // What is left below the cap still serves a blob of one run.

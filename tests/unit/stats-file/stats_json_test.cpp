@@ -25,6 +25,8 @@ DeviceStats some_device_stats() {
   d.frames_presented = 7;
   d.resources = 3;
   d.host_bytes = 4096;
+  d.blob_views = 5;
+  d.blob_mappings = 40;
   return d;
 }
 
@@ -39,6 +41,8 @@ TEST(StatsJson, CoreKeysUnchangedAndPluginsEmptyWithoutCounters) {
   EXPECT_EQ(t.get<uint64_t>("resources"), 3u);
   EXPECT_EQ(t.get<uint64_t>("host_bytes"), 4096u);
   EXPECT_EQ(t.get<uint64_t>("blob_frames_presented"), 0u);
+  EXPECT_EQ(t.get<uint64_t>("blob_views"), 5u);
+  EXPECT_EQ(t.get<uint64_t>("blob_mappings"), 40u);
   ASSERT_TRUE(t.get_child_optional("plugins"));
   EXPECT_TRUE(t.get_child("plugins").empty()) << "a plugin without counters is left out";
 }
