@@ -2,13 +2,15 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 #include "rgb_png.hpp"
 #include "toolkit_thread.hpp"
 
 namespace vugpu::gtk {
 
 GtkThread::GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t)> count_copy)
-    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }) {
+    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }),
+      loss_(log, options.close, mailbox_) {
   thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
 
@@ -20,7 +22,14 @@ void GtkThread::stop() {
     gtk_main_quit();
     return G_SOURCE_REMOVE;
   }, nullptr);
-  thread_.join();
+  // A thread parked after its display was lost never returns: it is left to the process's end.
+  if (end_.wait_parked()) {
+    thread_.detach();
+    // Unreferencing them would call GDK and X, whose locks the parked thread may hold: left to the end.
+    for (auto& [id, v] : views_) (void)v.release();
+  } else {
+    thread_.join();
+  }
 }
 
 void GtkThread::wake() {
@@ -36,8 +45,14 @@ void GtkThread::run(std::promise<std::string>& started) {
     started.set_value("GTK cannot open the display $DISPLAY=" + std::string(g_getenv("DISPLAY") ? g_getenv("DISPLAY") : ""));
     return;
   }
+  GdkDisplay* display = gdk_display_get_default();
   log_.info("GTK {}.{}.{} on display {}", gtk_get_major_version(), gtk_get_minor_version(), gtk_get_micro_version(),
-            gdk_display_get_name(gdk_display_get_default()));
+            gdk_display_get_name(display));
+  // After gtk_init: GDK installed its own IO error handler (it calls _exit) when it opened X.
+  if (std::string_view(G_OBJECT_TYPE_NAME(display)) == "GdkX11Display") {
+    loss_.set_display(gdk_display_get_name(display));
+    loss_.watch_this_thread(end_);
+  }
   // Own the default context from here to the end: g_main_context_invoke() from the device loop
   // would otherwise run apply() right there, on the wrong thread, whenever no loop holds it.
   g_main_context_acquire(nullptr);
@@ -54,6 +69,7 @@ void GtkThread::run(std::promise<std::string>& started) {
   while (gtk_events_pending()) gtk_main_iteration();
   gdk_display_flush(gdk_display_get_default());
   g_main_context_release(nullptr);
+  end_.returned();
 }
 
 GtkWidget* GtkThread::toplevel_of(uint32_t scanout_id) const {

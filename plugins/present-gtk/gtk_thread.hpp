@@ -19,6 +19,8 @@
 #include "gtk_options.hpp"
 #include "scanout_mailbox.hpp"
 #include "scanout_view.hpp"
+#include "toolkit_thread.hpp"
+#include "x_display_loss.hpp"
 #include "vugpu/log.hpp"
 
 namespace vugpu::gtk {
@@ -56,8 +58,10 @@ class GtkThread {
   const GtkOptions& options_;
   std::function<void(uint64_t)> count_copy_;
   window::ScanoutMailbox mailbox_;
+  window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, thread parked
   GtkStats stats_;
   std::atomic<bool> running_{false};
+  window::ToolkitThreadEnd end_;  // returned, or parked after the X display was lost
 
   // GTK thread only:
   std::map<uint32_t, std::unique_ptr<ScanoutView>> views_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string_view>
 #include <fmt/format.h>
 #include <stdexcept>
 #include "rgb_png.hpp"
@@ -18,7 +20,8 @@ constexpr int kFallbackRefreshHz = 60;
 }  // namespace
 
 SdlThread::SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t)> count_copy)
-    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }) {
+    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }),
+      loss_(log, options.close, mailbox_) {
   thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
 
@@ -28,14 +31,54 @@ void SdlThread::stop() {
   if (!thread_.joinable()) return;
   stop_.store(true);
   wake();
-  if (thread_.joinable()) thread_.join();
+  // A thread parked after its display was lost never returns: it is left to the process's end.
+  if (end_.wait_parked()) {
+    thread_.detach();
+    stop_waker();  // the SDL thread did not get to it
+    // Destroying them would call X, whose lock the parked thread may hold: left to the end.
+    for (auto& [id, w] : windows_) (void)w.release();
+  } else {
+    thread_.join();
+  }
 }
 
 void SdlThread::wake() {
-  // SDL_PushEvent is thread-safe and wakes a thread blocked in SDL_WaitEvent.
-  SDL_Event e{};
-  e.type = wake_event_;
-  SDL_PushEvent(&e);
+  {
+    std::lock_guard lock(waker_mutex_);
+    wake_requested_ = true;
+  }
+  waker_cv_.notify_one();
+}
+
+void SdlThread::run_waker() {
+  loss_.watch_this_thread(waker_end_);
+  std::unique_lock lock(waker_mutex_);
+  for (;;) {
+    waker_cv_.wait(lock, [this] { return wake_requested_ || waker_stop_; });
+    if (waker_stop_) break;
+    wake_requested_ = false;
+    lock.unlock();
+    // SDL_PushEvent is thread-safe and wakes a thread blocked in SDL_WaitEvent: SDL sends an X
+    // event for that, on this thread (hence its own thread: the device loop never calls X).
+    SDL_Event e{};
+    e.type = wake_event_;
+    SDL_PushEvent(&e);
+    lock.lock();
+  }
+  lock.unlock();
+  waker_end_.returned();
+}
+
+void SdlThread::stop_waker() {
+  std::lock_guard stopping(waker_stop_mutex_);
+  if (!waker_.joinable()) return;
+  {
+    std::lock_guard lock(waker_mutex_);
+    waker_stop_ = true;
+  }
+  waker_cv_.notify_one();
+  if (waker_end_.wait_parked()) waker_.detach();
+  else waker_.join();
 }
 
 std::chrono::microseconds SdlThread::refresh_interval() const {
@@ -57,6 +100,12 @@ void SdlThread::run(std::promise<std::string>& started) {
     return;
   }
   wake_event_ = SDL_RegisterEvents(1);
+  if (std::string_view(SDL_GetCurrentVideoDriver()) == "x11") {
+    const char* display = std::getenv("DISPLAY");
+    loss_.set_display(display ? display : "");
+    loss_.watch_this_thread(end_);
+  }
+  waker_ = std::thread([this] { run_waker(); });
   interval_ = refresh_interval();
   log_.info("SDL {}.{}.{}, video driver {}, redraws at most every {} us", SDL_MAJOR_VERSION, SDL_MINOR_VERSION,
             SDL_PATCHLEVEL, SDL_GetCurrentVideoDriver(), interval_.count());
@@ -79,10 +128,12 @@ void SdlThread::run(std::promise<std::string>& started) {
     apply(mailbox_.take());
     if (Clock::now() >= next_redraw_) redraw_due(Clock::now());
   }
+  stop_waker();  // before SDL goes: it pushes SDL events
   mailbox_.drop_frames();
   windows_.clear();
   SDL_QuitSubSystem(SDL_INIT_VIDEO);
   SDL_Quit();
+  end_.returned();
 }
 
 SdlWindow* SdlThread::window_by_sdl_id(uint32_t sdl_id, uint32_t* scanout_id) {

@@ -9,6 +9,7 @@
 // start; the destructor stops and joins the thread); everything else runs on the SDL thread.
 #pragma once
 #include <atomic>
+#include <condition_variable>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -21,6 +22,8 @@
 #include "scanout_mailbox.hpp"
 #include "sdl_options.hpp"
 #include "sdl_window.hpp"
+#include "toolkit_thread.hpp"
+#include "x_display_loss.hpp"
 #include "vugpu/log.hpp"
 
 namespace vugpu::sdl {
@@ -58,7 +61,9 @@ class SdlThread {
   using Clock = std::chrono::steady_clock;
 
   void run(std::promise<std::string>& started);
-  void wake();
+  void wake();        // any thread: asks the waker to wake the SDL thread
+  void run_waker();   // the waker thread
+  void stop_waker();  // idempotent; the SDL thread at its end, or stop() when it parked
   void handle(const SDL_Event& e);
   void apply(std::map<uint32_t, ScanoutChanges> changes);
   void redraw_due(Clock::time_point now);
@@ -70,9 +75,11 @@ class SdlThread {
   const SdlOptions& options_;
   std::function<void(uint64_t)> count_copy_;
   ScanoutMailbox mailbox_;
+  window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, threads parked
   SdlStats stats_;
   uint32_t wake_event_ = 0;
   std::atomic<bool> stop_{false};
+  window::ToolkitThreadEnd end_;  // returned, or parked after the X display was lost
 
   // SDL thread only:
   std::map<uint32_t, std::unique_ptr<SdlWindow>> windows_;
@@ -85,6 +92,14 @@ class SdlThread {
 
   mutable std::mutex latency_mutex_;
   std::vector<double> latency_ms_;
+
+  // The waker: SDL_PushEvent sends an X event to wake SDL_WaitEvent, so the device loop hands
+  // its wake-ups to this thread (started and stopped by the SDL thread) and never calls X.
+  std::mutex waker_mutex_, waker_stop_mutex_;
+  std::condition_variable waker_cv_;
+  bool wake_requested_ = false, waker_stop_ = false;
+  window::ToolkitThreadEnd waker_end_;
+  std::thread waker_;
 
   std::thread thread_;  // last: starts after every member above exists
 };

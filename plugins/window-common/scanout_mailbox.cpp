@@ -23,6 +23,7 @@ void ScanoutMailbox::put_mode(uint32_t scanout_id, const DisplayMode& mode) {
   bool wake;
   {
     std::lock_guard lock(mutex_);
+    if (closed_) return;
     pending_[scanout_id].mode = mode;
     wake = mark_pending();
   }
@@ -31,20 +32,24 @@ void ScanoutMailbox::put_mode(uint32_t scanout_id, const DisplayMode& mode) {
 
 void ScanoutMailbox::put_frame(uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease release) {
   FrameRelease replaced;  // released after unlocking: its callback posts to the device loop
-  bool wake;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    auto& slot = pending_[scanout_id].frame;
-    Rect todo = damage;
-    if (slot) {
-      // The newer frame holds the whole current picture: what the older one would have
-      // updated is read from the newer one instead.
-      todo = same_shape(slot->frame, frame) ? slot->damage.united(damage) : Rect{0, 0, frame.view.width, frame.view.height};
-      replaced = std::move(slot->release);
-      coalesced_.fetch_add(1, std::memory_order_relaxed);
+    if (closed_) {
+      replaced = std::move(release);  // nobody will show it
+    } else {
+      auto& slot = pending_[scanout_id].frame;
+      Rect todo = damage;
+      if (slot) {
+        // The newer frame holds the whole current picture: what the older one would have
+        // updated is read from the newer one instead.
+        todo = same_shape(slot->frame, frame) ? slot->damage.united(damage) : Rect{0, 0, frame.view.width, frame.view.height};
+        replaced = std::move(slot->release);
+        coalesced_.fetch_add(1, std::memory_order_relaxed);
+      }
+      slot = PendingFrame{std::chrono::steady_clock::now(), frame, todo, std::move(release)};
+      wake = mark_pending();
     }
-    slot = PendingFrame{std::chrono::steady_clock::now(), frame, todo, std::move(release)};
-    wake = mark_pending();
   }
   replaced.release();
   if (wake) wake_();
@@ -61,6 +66,7 @@ void ScanoutMailbox::put_cursor(uint32_t scanout_id, uint32_t x, uint32_t y, con
   bool wake;
   {
     std::lock_guard lock(mutex_);
+    if (closed_) return;
     CursorState& c = cursors_[scanout_id];
     c = {x, y, std::move(picture), true};
     pending_[scanout_id].cursor = c;
@@ -73,6 +79,7 @@ void ScanoutMailbox::put_cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y
   bool wake;
   {
     std::lock_guard lock(mutex_);
+    if (closed_) return;
     CursorState& c = cursors_[scanout_id];
     c.x = x;
     c.y = y;
@@ -92,6 +99,16 @@ void ScanoutMailbox::drop_frames() {
     for (auto& [id, changes] : pending_)
       if (changes.frame) dropped[id].frame = std::move(changes.frame);
     for (auto& [id, changes] : pending_) changes.frame.reset();
+  }
+  // `dropped` goes out of scope here, releasing each frame outside the lock.
+}
+
+void ScanoutMailbox::close() {
+  std::map<uint32_t, ScanoutChanges> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    dropped = std::exchange(pending_, {});
   }
   // `dropped` goes out of scope here, releasing each frame outside the lock.
 }

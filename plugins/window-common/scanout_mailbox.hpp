@@ -56,6 +56,10 @@ class ScanoutMailbox {
   void put_cursor_move(uint32_t scanout_id, uint32_t x, uint32_t y);
   // Drops every frame not yet taken (releasing it): the VMM went away or we are stopping.
   void drop_frames();
+  // The toolkit thread is gone for good (its display was lost): drops what is pending, and from
+  // now on every frame is released as it arrives and nothing else is kept or wakes anyone.
+  // Any thread.
+  void close();
 
   std::map<uint32_t, ScanoutChanges> take();
 
@@ -71,6 +75,7 @@ class ScanoutMailbox {
   std::map<uint32_t, ScanoutChanges> pending_;
   std::map<uint32_t, CursorState> cursors_;  // last known, so a move keeps the picture
   bool woken_ = false;
+  bool closed_ = false;
   std::atomic<uint64_t> coalesced_{0};
 };
 

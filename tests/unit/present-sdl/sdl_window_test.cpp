@@ -242,6 +242,65 @@ TEST_F(SdlWindows, F11TogglesFullscreenUnderAWindowManager) {
   EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, kFullscreenPicture, 1, 9); }), "");
 }
 
+// The X server dies under a running presenter (Xlib's IO error handler would exit() the whole
+// daemon): with close = "hide" (the default) the presenter logs one line naming the display and
+// vugpu goes on serving: this process lives on, and every later frame is released at once.
+TEST_F(SdlWindows, XServerGoneLogsOneLineAndKeepsServing) {
+  start();
+  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+  show_painted(0, img, 1);
+  const WindowInfo w = wait_window(0);
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
+  ASSERT_TRUE(wait_released(1));
+  const std::string display = xvfb_->display();
+  x_.reset();  // the test's own connection goes first: only the presenter meets the dead server
+  xvfb_->kill_now();
+  const std::string line = "X display " + display + " lost (the X server went away or dropped the connection)";
+  ASSERT_TRUE(wait_logged(line));
+  EXPECT_EQ(log_.count_containing(line), 1u);
+  EXPECT_EQ(log_.count_containing("vugpu goes on serving the guest without them (close = \"hide\""), 1u);
+  for (uint32_t i = 0; i < 3; ++i) present(0, img.frame(), {0, 0, 30, 20});
+  presenter_->set_scanout(0, {40, 30, true});
+  presenter_->cursor_move(0, 3, 4);
+  EXPECT_TRUE(wait_released(4)) << "frames after the loss are released, never kept for a window that is gone";
+  presenter_->shutdown();  // returns: the parked toolkit thread is detached, not joined
+}
+
+// With close = "exit" the loss stops vugpu as SIGTERM does (after its one line), instead of
+// Xlib's exit(1). A child process plays the daemon, as in CloseExitSignalsTheProcessToStop.
+TEST_F(SdlWindows, XServerGoneWithCloseExitStopsCleanly) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    try {
+      start("close = \"exit\"\n");
+      GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+      show_painted(0, img, 1);
+      x_.reset();
+      timespec limit{30, 0};
+      const int got = sigtimedwait(&set, nullptr, &limit);
+      const bool logged = log_.count_containing("X display " + xvfb_->display() + " lost") == 1 &&
+                          log_.count_containing("stopping vugpu (close = \"exit\")") == 1;
+      presenter_->shutdown();
+      ::_exit(got != SIGTERM ? 3 : logged ? 0 : 5);
+    } catch (...) {
+      ::_exit(4);
+    }
+  }
+  x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  wait_window(0);
+  x_.reset();
+  xvfb_->kill_now();
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "child status " << status << " (exit 1: Xlib's exit; 3: no SIGTERM; 5: not the one line)";
+}
+
 TEST_F(SdlWindows, NoDisplayIsOneClearErrorAtStart) {
   ::unsetenv("DISPLAY");
   try {

@@ -80,6 +80,12 @@ WindowInfo WindowFixture::wait_window(uint32_t scanout, const std::function<bool
   return w.value_or(WindowInfo{});
 }
 
+bool WindowFixture::wait_logged(const std::string& needle) {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (log_.count_containing(needle) == 0 && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(10ms);
+  return log_.count_containing(needle) != 0;
+}
+
 std::string WindowFixture::wait_screen(const std::function<std::string(const Screenshot&)>& check) {
   const auto end = std::chrono::steady_clock::now() + kDeadline;
   std::string error = "no screenshot";

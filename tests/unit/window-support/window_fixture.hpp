@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include "../device/support/capturing_log.hpp"
 #include "guest_pattern.hpp"
 #include "host/loop_host_services.hpp"
 #include "log/spdlog_log.hpp"
@@ -64,6 +65,9 @@ class WindowFixture : public ::testing::Test {
   // Waits until the window of `scanout` exists, is mapped, and `ok` holds for it.
   WindowInfo wait_window(uint32_t scanout, const std::function<bool(const WindowInfo&)>& ok = {});
 
+  // Waits until the plugin logged a line containing `needle`; true when it did.
+  bool wait_logged(const std::string& needle);
+
   // Grabs the screen until `check` returns no error text, or the deadline; returns the last error.
   std::string wait_screen(const std::function<std::string(const Screenshot&)>& check);
 
@@ -82,7 +86,7 @@ class WindowFixture : public ::testing::Test {
   const std::string plugin_;
   const std::string title_prefix_;
   EventLoop loop_;
-  SpdLog log_{LogLevel::Error};
+  CapturingLog log_;  // what the plugin logged (its lines are read by the tests)
   HostLinks links_;
   LoopHostServices host_{loop_, log_, links_};
   std::unique_ptr<PluginLoader> loader_;

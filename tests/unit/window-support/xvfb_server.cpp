@@ -47,6 +47,13 @@ XvfbServer::XvfbServer(uint32_t width, uint32_t height) : width_(width), height_
   display_ = ":" + number;
 }
 
+void XvfbServer::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 XvfbServer::~XvfbServer() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGCONT);  // in case a test stopped it

@@ -15,6 +15,10 @@ class XvfbServer {
   XvfbServer(const XvfbServer&) = delete;
   XvfbServer& operator=(const XvfbServer&) = delete;
 
+  // The X server dies now (SIGKILL, reaped): what a crash or a closed session looks like to
+  // its clients.
+  void kill_now();
+
   const std::string& display() const { return display_; }  // ":N"
   pid_t pid() const { return pid_; }
   uint32_t width() const { return width_; }
