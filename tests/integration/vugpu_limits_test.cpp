@@ -28,6 +28,7 @@
 #include <gtest/gtest.h>
 #include <linux/virtio_gpu.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <algorithm>
@@ -349,6 +350,37 @@ TEST_F(LimitsTest, BlobMappingsUpToTheCapThenOneMore) {
   }
   EXPECT_NE(s_.backend->log().find("max_blob_mappings"), std::string::npos) << "no log line names the limit";
   EXPECT_TRUE(s_.clean());
+}
+
+// Caps above what the kernel gives the process are said at start-up, with the fix: the open
+// file limit (lowered to 1024 for the daemon here) against max_blob_views, vm.max_map_count
+// against max_blob_mappings. The defaults fit both and say nothing.
+TEST(VugpuLimitsAtStartUp, CapsAboveTheKernelsLimitsAreWarnedAbout) {
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit lowered = saved;
+  lowered.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 1024);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);  // the daemon inherits it
+  const auto start = [](const std::string& toml) {
+    auto lookup = vugpu_lookup_with_config({DisplayOutput{640, 480, true}}, "blob = \"blob.guest\"\n" + toml);
+    return lookup.command ? std::make_unique<BackendProcess>(*lookup.command) : nullptr;
+  };
+  const auto serving = [](BackendProcess& b) {
+    return eventually([&] { return b.log().find("serving") != std::string::npos || !b.alive(); }, Millis(10000));
+  };
+  auto over = start("[limits]\nmax_blob_views = 1000\nmax_blob_mappings = 16000000\n");
+  auto defaults = start("");
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  if (!over || !defaults) GTEST_SKIP() << "the daemon is not built";
+  ASSERT_TRUE(serving(*over)) << over->log();
+  ASSERT_TRUE(serving(*defaults)) << defaults->log();
+  const std::string log = over->log();
+  EXPECT_NE(log.find("max_blob_views = 1000 does not leave the daemon"), std::string::npos) << log;
+  EXPECT_NE(log.find("(RLIMIT_NOFILE)"), std::string::npos) << log;
+  EXPECT_NE(log.find("max_blob_mappings = 16000000 does not leave the daemon"), std::string::npos) << log;
+  EXPECT_NE(log.find("vm.max_map_count"), std::string::npos) << log;
+  EXPECT_EQ(defaults->log().find("does not leave the daemon"), std::string::npos) << defaults->log();
+  EXPECT_TRUE(over->alive()) << "a warning, not a refusal";
 }
 
 }  // namespace
