@@ -12,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 #include "device/device.hpp"
 #include "guest_blob_provider.hpp"
@@ -442,6 +443,7 @@ class Run {
           for (auto& order : order_) order.clear();
           flight_.clear();
           created_.clear();
+          unknown_.clear();
           retired_.clear();
           break;
         }
@@ -498,21 +500,39 @@ class Run {
           (!(h.flags & VIRTIO_GPU_FLAG_FENCE) || h.fence_id != req.fence_id))
         return fail("fence {} not echoed", req.fence_id);
       if (h.type == VIRTIO_GPU_RESP_OK_NODATA) accepted(f, req.type);
+    } else if (q == QueueId::Control && has_header) {
+      unknown_outcome(f, req.type);  // no room for the answer: the harness cannot tell
     }
     flight_.erase(it);
+  }
+
+  // A CREATE_BLOB or UNREF whose answer did not fit its room: whether that id is a blob now is
+  // unknown, so the oracle leaves it alone until it is created or unreferenced again.
+  void unknown_outcome(const InFlight& f, uint32_t type) {
+    virtio_gpu_resource_unref c;  // both start with the header and the resource id
+    if ((type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB || type == VIRTIO_GPU_CMD_RESOURCE_UNREF) && request_as(f, c)) {
+      created_.erase(c.resource_id);
+      unknown_.insert(c.resource_id);
+    }
   }
 
   // The oracle: what the guest created, and every framebuffer the device accepted inside it.
   void accepted(const InFlight& f, uint32_t type) {
     if (type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB) {
       virtio_gpu_resource_create_blob c;
-      if (request_as(f, c)) created_[c.resource_id] = c.size;
+      if (request_as(f, c)) {
+        created_[c.resource_id] = c.size;
+        unknown_.erase(c.resource_id);
+      }
     } else if (type == VIRTIO_GPU_CMD_RESOURCE_UNREF) {
       virtio_gpu_resource_unref c;
-      if (request_as(f, c)) created_.erase(c.resource_id);
+      if (request_as(f, c)) {
+        created_.erase(c.resource_id);
+        unknown_.erase(c.resource_id);
+      }
     } else if (type == VIRTIO_GPU_CMD_SET_SCANOUT_BLOB) {
       virtio_gpu_set_scanout_blob c;
-      if (!request_as(f, c) || c.resource_id == 0) return;
+      if (!request_as(f, c) || c.resource_id == 0 || unknown_.count(c.resource_id) != 0) return;
       auto it = created_.find(c.resource_id);
       if (it == created_.end()) return fail("SET_SCANOUT_BLOB accepted resource {}, not a blob", c.resource_id);
       using U = unsigned __int128;
@@ -557,6 +577,7 @@ class Run {
   std::map<uint16_t, InFlight> flight_;
   std::array<std::deque<uint16_t>, 2> order_;
   std::map<uint32_t, uint64_t> created_;  // blob id -> size, as accepted
+  std::set<uint32_t> unknown_;            // ids whose CREATE_BLOB / UNREF answer was cut off
   uint16_t next_head_ = 0;
   std::string error_;
 };

@@ -4,10 +4,7 @@
 #include <unistd.h>
 #include <poll.h>
 #include <algorithm>
-#include <atomic>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
 #include <cstdio>
 #include <cstdlib>
@@ -29,56 +26,63 @@ class FuzzLog final : public Log {
   bool on_ = std::getenv("VUGPU_FUZZ_LOG") != nullptr;
 };
 
-// The VMM's end: answers each message the channel sends with the bytes the main thread put in
-// `answer` for the current record (once), as QEMU answers after it read the request.
-class Responder {
+// The VMM's end, served by the fuzzing thread itself (no thread of its own, so nothing waits
+// on a scheduler): serve() reads what the channel sent and answers the first message of the
+// record with the record's bytes (once), as QEMU answers after it read the request.
+class Vmm {
  public:
-  explicit Responder(int sock) : sock_(sock), thread_([this] { run(); }) {}
-  ~Responder() {
-    stop_ = true;
-    thread_.join();
-  }
-  void set(std::span<const uint8_t> bytes) {
-    std::lock_guard lock(mutex_);
-    answer_.assign(bytes.begin(), bytes.end());
-  }
+  explicit Vmm(int sock) : sock_(sock) {}
+  void set(std::span<const uint8_t> bytes) { answer_.assign(bytes.begin(), bytes.end()); }
   // What was not sent (the channel asked nothing): the caller writes it as unsolicited bytes.
-  std::vector<uint8_t> take() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(answer_, {});
+  std::vector<uint8_t> take() { return std::exchange(answer_, {}); }
+  // True when the channel had sent something.
+  bool serve() {
+    char sink[65536];
+    bool got = false;
+    while (::recv(sock_, sink, sizeof sink, MSG_DONTWAIT) > 0) got = true;
+    if (got && !answer_.empty()) {
+      [[maybe_unused]] auto n = ::send(sock_, answer_.data(), answer_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      answer_.clear();
+    }
+    return got;
   }
 
  private:
-  void run() {
-    char sink[65536];
-    while (!stop_) {
-      pollfd p{sock_, POLLIN, 0};
-      if (::poll(&p, 1, 2) <= 0) continue;
-      if (::recv(sock_, sink, sizeof sink, MSG_DONTWAIT) <= 0) continue;
-      std::vector<uint8_t> bytes = take();
-      if (!bytes.empty()) [[maybe_unused]] auto n = ::send(sock_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    }
-  }
   int sock_;
-  std::mutex mutex_;
   std::vector<uint8_t> answer_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
 };
+
+bool readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
 
 }  // namespace
 
-std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChannelSummary* summary) {
+std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChannelSummary* summary, int timeout_ms) {
   DisplayChannelSummary local;
   DisplayChannelSummary& sum = summary != nullptr ? *summary : local;
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) != 0) return "";
-  UniqueFd vmm(sv[0]);
+  UniqueFd vmm_end(sv[0]);
+  const int channel_end = sv[1];  // owned by the channel; polled here to see if it has work
   EventLoop loop;
   FuzzLog log;
-  vhost::DisplayChannel channel(loop, UniqueFd(sv[1]), log, 20);
+  vhost::DisplayChannel channel(loop, UniqueFd(sv[1]), log, timeout_ms);
   static const std::vector<uint8_t> pixels(64 * 64 * 4, 0x5a);
-  Responder responder(vmm.get());
+  Vmm responder(vmm_end.get());
+  // Runs the VMM and the loop until `done` or until nothing moves any more. Then, with
+  // wait_for_timeout, only a question's time-out is left: the loop sleeps until it fires
+  // (timeout_ms; the only time an input spends waiting, and only when the VMM stays silent).
+  const auto settle = [&](const auto& done, bool wait_for_timeout) {
+    for (int turn = 0; turn < 64 && !done(); ++turn) {
+      const bool vmm_read = responder.serve();
+      loop.run_once(0);
+      if (done() || vmm_read || (channel.is_open() && readable(channel_end))) continue;
+      if (!wait_for_timeout) return;
+      loop.run_once(timeout_ms + 5);
+    }
+  };
   size_t at = 0;
   bool started = false;
   while (data.size() - at >= 3 && channel.is_open()) {
@@ -92,19 +96,19 @@ std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChan
     if (!started || op % 5 == 4) {
       started = true;
       channel.start();
-      for (int turn = 0; turn < 20 && channel.is_open() && !channel.negotiated(); ++turn) loop.run_once(2);
+      settle([&] { return !channel.is_open() || channel.negotiated(); }, false);  // nobody waits on it yet
       continue;
     }
     switch (op % 5) {
       case 0: {
-        // The answer comes from the loop (reply, 20 ms time-out or close): turn it until then.
+        // The answer comes from the loop (reply, time-out or close): turn it until then.
         std::optional<std::vector<DisplayMode>> modes;
         Status status = Status::Unspec;
         if (channel.display_info_async([&](Status s, std::span<const DisplayMode> m) {
               status = s;
               modes.emplace(m.begin(), m.end());
             })) {
-          while (!modes) loop.run_once(10);
+          settle([&] { return modes.has_value(); }, true);
         }
         if (modes && modes->size() > vhost::DisplayChannel::kMaxScanouts) return "more than 16 modes";
         if (modes && status == Status::Ok) {
@@ -120,7 +124,7 @@ std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChan
               status = s;
               edid.emplace(e.begin(), e.end());
             })) {
-          while (!edid) loop.run_once(10);
+          settle([&] { return edid.has_value(); }, true);
         }
         if (edid && status == Status::Ok) ++sum.edid_ok;
         if (edid && edid->size() > 1024) return "an EDID of more than 1024 bytes";
@@ -129,10 +133,11 @@ std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChan
       case 2:
         channel.scanout(0, 64, 64);
         if (channel.update(0, Rect{0, 0, 64, 64}, pixels.data(), 64 * 4) == Status::Ok) ++sum.updates_ok;
+        settle([] { return false; }, false);  // the VMM reads them (and may answer)
         break;
       default: {
         const std::vector<uint8_t> unsolicited = responder.take();
-        if (!unsolicited.empty()) ::send(vmm.get(), unsolicited.data(), unsolicited.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (!unsolicited.empty()) ::send(vmm_end.get(), unsolicited.data(), unsolicited.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         loop.run_once(0);
         break;
       }

@@ -4,11 +4,15 @@
 // scanouts and updates. Nothing may crash; display info never has more than 16 modes and an
 // EDID never more than 1024 bytes. Shared by the libFuzzer target and the replay test.
 //
-// Input: records [op][u16 n][n bytes]. The VMM's end (a thread) answers the first message the
-// channel sends during the record with the n bytes; op % 5 picks what the channel does: 0
+// Input: records [op][u16 n][n bytes]. The VMM's end answers the first message the channel
+// sends during the record with the n bytes; op % 5 picks what the channel does: 0
 // display_info, 1 edid(op / 5 % 16), 2 scanout 64x64 and an UPDATE of it, 3 the bytes arrive
 // unsolicited and the event loop turns once, 4 start() (negotiation; also the first record).
-// The channel waits 20 ms for a reply.
+// The VMM's end runs on the calling thread between loop turns (no thread, no polling), so an
+// input costs time only where the VMM stays silent on a question: then its time-out,
+// `timeout_ms`, passes for real. The fuzzer uses 1 ms; a run that must see every answer taken
+// uses more (a reply written microseconds after the question loses only to a 1 ms time-out when
+// the thread is descheduled in between).
 #pragma once
 #include <cstdint>
 #include <span>
@@ -20,6 +24,7 @@ struct DisplayChannelSummary {
   unsigned display_info_ok = 0, edid_ok = 0, updates_ok = 0;
   uint32_t first_width = 0;  // scanout 0's width in the last display info answered
 };
-std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChannelSummary* summary = nullptr);
+std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChannelSummary* summary = nullptr,
+                                      int timeout_ms = 1);
 
 }  // namespace vugpu::fuzz
