@@ -10,7 +10,9 @@ function(vugpu_add_plugin target plugin_name)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${target} PRIVATE vugpu::sdk)
-  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--as-needed)
+  # Every symbol resolved at link time, except under the sanitizers: their runtime lives in the
+  # program that loads the plugin (cmake/VugpuSanitize.cmake).
+  target_link_options(${target} PRIVATE $<$<NOT:$<BOOL:${VUGPU_SANITIZE}>>:-Wl,--no-undefined> -Wl,--as-needed)
   install(TARGETS ${target} LIBRARY DESTINATION "${VUGPU_PLUGIN_INSTALL_DIR}" COMPONENT ${target})
   set_property(GLOBAL APPEND PROPERTY VUGPU_PLUGIN_TARGETS ${target})
 endfunction()
