@@ -75,6 +75,9 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   };
   VhostUserServer server(loop, device, memory, log, ServerOptions{cl.socket_path, cl.fd, cl.once});
   links.vmm_display = [&server] { return server.vmm_display(); };
+  links.display_mode_wanted = [&device, &server](uint32_t scanout_id, const DisplayMode& mode) {
+    if (device.prefer_mode(scanout_id, mode)) server.display_changed(scanout_id, mode);
+  };
 
   const auto write_stats = [&] {  // device loop (SIGUSR1), or after it stopped
     if (cl.stats_file.empty()) return;
@@ -111,6 +114,7 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
   write_stats();
   links.vmm_display = nullptr;
   links.fence_signalled = nullptr;
+  links.display_mode_wanted = nullptr;
   if (!ok) {
     log.error("event loop failed");
     return 1;

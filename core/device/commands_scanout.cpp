@@ -5,14 +5,28 @@
 
 namespace vugpu {
 
-// The configuration's modes: the answer when no presenter answers.
+// The configuration's modes: the answer when no presenter answers. A size a display would like
+// (a resized window: prefer_mode) replaces the configured one of that scanout.
 std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS> Device::Impl::display_modes() {
   std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS> modes{};
   for (uint32_t i = 0; i < configured_scanouts_; ++i) {
     const ScanoutSettings& s = settings_.scanouts[i];
     if (s.enabled) modes[i] = DisplayMode{s.width, s.height, true};
+    if (preferred_[i].width != 0) modes[i] = preferred_[i];
   }
   return modes;
+}
+
+bool Device::Impl::prefer_mode(uint32_t scanout_id, const DisplayMode& mode) {
+  if (scanout_id >= configured_scanouts_ || !settings_.scanouts[scanout_id].enabled) return false;
+  // Within what a guest may create and what an EDID detailed timing can say.
+  if (mode.width == 0 || mode.height == 0 || mode.width > settings_.limits.max_dimension ||
+      mode.height > settings_.limits.max_dimension || !make_edid(mode.width, mode.height, scanout_id + 1))
+    return false;
+  const DisplayMode wanted{mode.width, mode.height, true};
+  const DisplayMode before = display_modes()[scanout_id];
+  preferred_[scanout_id] = wanted;
+  return before.width != wanted.width || before.height != wanted.height || !before.enabled;
 }
 
 Status Device::Impl::check_scanout_id(uint32_t scanout_id) {

@@ -38,6 +38,8 @@ void Device::fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_
 
 void Device::memory_changed() { impl_->memory_changed(); }
 
+bool Device::prefer_mode(uint32_t scanout_id, const DisplayMode& mode) { return impl_->prefer_mode(scanout_id, mode); }
+
 void Device::reset() { impl_->reset(); }
 
 DeviceStats Device::stats() const {

@@ -101,6 +101,12 @@ class Device {
   // The guest memory map changed (a region was added, replaced or removed).
   void memory_changed();
 
+  // A display would like `mode` on a configured scanout (HostServices::display_mode_wanted): it
+  // replaces the configured mode in GET_DISPLAY_INFO / GET_EDID answered from the configuration.
+  // True when that answer changed: the transport then raises VIRTIO_GPU_EVENT_DISPLAY. A size
+  // beyond limits.max_dimension or an EDID detailed timing is ignored (false).
+  bool prefer_mode(uint32_t scanout_id, const DisplayMode& mode);
+
   // The driver reset the device or the VMM went away: drop every resource, scanout, context
   // and pending command (pending commands are not completed: their queues are gone).
   void reset();

@@ -212,6 +212,7 @@ struct Device::Impl {
   Status cmd_resource_flush(const protocol::Request& req);
   Status check_scanout_id(uint32_t scanout_id);
   std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS> display_modes();
+  bool prefer_mode(uint32_t scanout_id, const DisplayMode& mode);
   // Display questions (see DisplayQuestion). advance_question() asks on or answers the one
   // blocking queue q; true when it was answered (the queue may run on).
   bool advance_question(QueueId q);
@@ -268,6 +269,9 @@ struct Device::Impl {
   ResourceTable resources_;
   RendererFeatures renderer_features_;  // asked once: a renderer's features do not change
   std::array<ScanoutState, VIRTIO_GPU_MAX_SCANOUTS> scanouts_{};
+  // Sizes displays would like (prefer_mode), over the configured ones; width 0: none. They
+  // outlive a reset: the window still has that size.
+  std::array<DisplayMode, VIRTIO_GPU_MAX_SCANOUTS> preferred_{};
   uint32_t configured_scanouts_ = 1;
   uint32_t known_scanouts_ = 1;  // max(configured, reported by a presenter): valid ids are below
   // The last display info a presenter gave (the VMM's): GET_EDID's size when it generates one.

@@ -13,6 +13,8 @@ struct HostLinks {
   // Set once at start-up on the main thread, before the loop runs; read on the loop thread.
   std::function<VmmDisplay*()> vmm_display;                            // VhostUserServer::vmm_display
   std::function<void(uint32_t, uint32_t, uint64_t)> fence_signalled;  // Device::fence_signalled
+  // Device::prefer_mode, then the server's display event when the modes changed.
+  std::function<void(uint32_t, const DisplayMode&)> display_mode_wanted;
 
   // HostServices::count_copy adds here (any thread). Read by the stats dump and benchmarks.
   std::atomic<uint64_t> bytes_copied{0};

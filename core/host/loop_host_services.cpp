@@ -16,6 +16,12 @@ void LoopHostServices::unwatch_fd(WatchId id) {
   if (watches_.erase(id) != 0) loop_.unwatch(id);
 }
 
+void LoopHostServices::display_mode_wanted(uint32_t scanout_id, const DisplayMode& mode) {
+  loop_.post([&links = links_, scanout_id, mode] {
+    if (links.display_mode_wanted) links.display_mode_wanted(scanout_id, mode);
+  });
+}
+
 VmmDisplay* LoopHostServices::vmm_display() { return links_.vmm_display ? links_.vmm_display() : nullptr; }
 
 void LoopHostServices::fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id) {

@@ -27,6 +27,8 @@ class LoopHostServices final : public HostServices {
   void unwatch_fd(WatchId id) override;
   VmmDisplay* vmm_display() override;
   void fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id) override;
+  // Posted to the loop, where HostLinks::display_mode_wanted runs (if the device exists by then).
+  void display_mode_wanted(uint32_t scanout_id, const DisplayMode& mode) override;
   void count_copy(uint64_t bytes) override {
     links_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed);
     if (presenter_) links_.presenter_bytes_copied.fetch_add(bytes, std::memory_order_relaxed);

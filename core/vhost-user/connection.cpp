@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 
@@ -231,6 +232,10 @@ bool Connection::handle(Message& m, std::string& why) {
     case kSetConfig:
       return h_set_config(m, why);
 
+    case kSetBackendReqFd:
+      backend_channel_ = std::move(m.fds[0]);
+      return true;
+
     case kGpuSetSocket: {
       // A new socket replaces the old one (QEMU sends one each time the guest starts the device).
       display_.reset();
@@ -310,6 +315,19 @@ bool Connection::h_vring_fd(Message& m, std::string& why) {
     case kSetVringCall: q->set_call(std::move(fd)); return true;
     default: q->set_err(std::move(fd)); return true;
   }
+}
+
+bool Connection::raise_config_event(uint32_t event) {
+  events_read_ |= event;
+  if (!backend_channel_ || !(protocol_features_ & bit(kProtocolConfig))) return false;
+  // No reply asked: the front-end answers nothing, and a stalled one never blocks the loop.
+  const MessageHeader h{kBackendConfigChangeMsg, kVersion, 0};
+  if (::send(backend_channel_.get(), &h, sizeof h, MSG_DONTWAIT | MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof h)) {
+    env_.log.warn("vhost-user: the config change (events_read {:#x}) could not be sent: {}", events_read_,
+                  std::strerror(errno));
+    return false;
+  }
+  return true;
 }
 
 bool Connection::h_get_config(const Message& m, std::string& why) {

@@ -38,7 +38,7 @@ struct ConnectionEnv {
 inline constexpr uint64_t kTransportFeatures =
     bit(kFeatureVersion1) | bit(kFeatureIndirectDesc) | bit(kFeatureEventIdx) | bit(kFeatureProtocolFeatures);
 inline constexpr uint64_t kProtocolFeatures =
-    bit(kProtocolReplyAck) | bit(kProtocolConfig) | bit(kProtocolConfigureMemSlots);
+    bit(kProtocolReplyAck) | bit(kProtocolBackendReq) | bit(kProtocolConfig) | bit(kProtocolConfigureMemSlots);
 
 class Connection {
  public:
@@ -57,6 +57,13 @@ class Connection {
   void drop_display() { display_.reset(); }
   // Completion from the device.
   void on_complete(QueueId queue, uint16_t head, uint32_t bytes_written);
+
+  // A virtio-gpu config event (VIRTIO_GPU_EVENT_DISPLAY): set in events_read (the driver reads
+  // it and clears it through events_clear) and, where the front-end agreed CONFIG and gave a
+  // back-end channel (BACKEND_REQ), announced with VHOST_USER_BACKEND_CONFIG_CHANGE_MSG so it
+  // interrupts the guest. QEMU 10's vhost-user-gpu logs "unhandled backend config change" and
+  // does not: its guest keeps its modes. Returns whether the message went out.
+  bool raise_config_event(uint32_t event);
 
   // A mapping of this VMM's guest RAM was truncated under us (guarded_mapping.hpp).
   bool memory_poisoned() const { return memory_table_.poisoned(); }
@@ -95,7 +102,8 @@ class Connection {
   std::array<std::unique_ptr<Virtqueue>, kQueueCount> queues_;
   std::unique_ptr<DisplayChannel> display_;
   uint64_t chains_at_last_stop_ = 0;
-  uint32_t events_read_ = 0;  // virtio_gpu_config.events_read (vugpu raises none so far)
+  uint32_t events_read_ = 0;  // virtio_gpu_config.events_read (raise_config_event sets bits)
+  UniqueFd backend_channel_;  // SET_BACKEND_REQ_FD: messages to the front-end
 };
 
 }  // namespace vugpu::vhost

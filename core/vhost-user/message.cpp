@@ -128,6 +128,7 @@ bool rule_for(uint32_t request, Rule& rule) {
     case kGetConfig:
     case kSetConfig: rule = {config_min, config_max, Rule::None}; return true;
     case kGpuSetSocket: rule = {0, 0, Rule::One}; return true;
+    case kSetBackendReqFd: rule = {0, 0, Rule::One}; return true;
     case kGetMaxMemSlots: rule = {0, 0, Rule::None}; return true;
     case kAddMemReg: rule = {sizeof(SingleMemoryRegion), sizeof(SingleMemoryRegion), Rule::One}; return true;
     // The spec allows one stray fd on REM_MEM_REG for old front-ends; it is closed unused.

@@ -64,6 +64,9 @@ enum Request : uint32_t {
 
 std::string_view request_name(uint32_t request);
 
+// --- Back-end requests (on the SET_BACKEND_REQ_FD channel, back-end -> front-end) -------------
+inline constexpr uint32_t kBackendConfigChangeMsg = 2;  // VHOST_USER_BACKEND_CONFIG_CHANGE_MSG: no payload
+
 // --- Feature bits -----------------------------------------------------------------------------
 inline constexpr uint64_t bit(unsigned n) { return uint64_t{1} << n; }
 
@@ -74,6 +77,7 @@ inline constexpr unsigned kFeatureVersion1 = 32;       // VIRTIO_F_VERSION_1
 
 inline constexpr unsigned kProtocolMq = 0;
 inline constexpr unsigned kProtocolReplyAck = 3;
+inline constexpr unsigned kProtocolBackendReq = 5;  // SET_BACKEND_REQ_FD: a channel back to the front-end
 inline constexpr unsigned kProtocolConfig = 9;
 inline constexpr unsigned kProtocolConfigureMemSlots = 15;
 

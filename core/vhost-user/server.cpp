@@ -223,4 +223,16 @@ VmmDisplay* VhostUserServer::vmm_display() { return impl_->connection ? impl_->c
 
 bool VhostUserServer::connected() const { return impl_->connection != nullptr; }
 
+void VhostUserServer::display_changed(uint32_t scanout_id, const DisplayMode& mode) {
+  if (!impl_->connection) {
+    impl_->log.info("scanout {}: preferred mode {}x{} (no VMM connected: its guest reads it at start)", scanout_id,
+                    mode.width, mode.height);
+    return;
+  }
+  const bool sent = impl_->connection->raise_config_event(VIRTIO_GPU_EVENT_DISPLAY);
+  impl_->log.info("scanout {}: preferred mode {}x{}: {}", scanout_id, mode.width, mode.height,
+                  sent ? "display event raised, config change sent to the VMM"
+                       : "display event raised; the VMM gave no back-end channel, so the guest is not interrupted");
+}
+
 }  // namespace vugpu

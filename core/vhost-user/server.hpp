@@ -53,6 +53,11 @@ class VhostUserServer {
   // Whether a VMM is connected now.
   bool connected() const;
 
+  // The guest's display modes changed (a window's preferred size): VIRTIO_GPU_EVENT_DISPLAY for
+  // the connected VMM (see Connection::raise_config_event), and one log line saying whether the
+  // VMM was told.
+  void display_changed(uint32_t scanout_id, const DisplayMode& mode);
+
  private:
   VhostUserServer(EventLoop& loop, std::unique_ptr<vhost::GpuBackend> owned_device, GuestMemory& memory, Log& log,
                   ServerOptions options);

@@ -30,13 +30,15 @@ VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)
 
 // After the daemon's sandbox is on, a window is created when the guest first sets a scanout:
 // SDL's GL renderer starts Mesa's llvmpipe threads (clone3, their scheduling), Mesa looks up the
-// user (nscd: socket, connect), X11 shares images through MIT-SHM (shm*). Measured with strace
-// on the e2e test (tests/e2e/test_window_sdl.py).
+// user (nscd: socket, connect), X11 shares images through MIT-SHM (shm*), Mesa's shader disk
+// cache locks its files (flock: its "present:disk$0" thread, seen on a fresh cache by
+// tests/unit/present-sdl/sdl_resize_guest_test.cpp). Measured with strace on the e2e test
+// (tests/e2e/test_window_sdl.py).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 namespace {
 const char* const kSyscalls[] = {"clone3", "sched_setaffinity", "sched_setscheduler", "setpriority",
-                                 "shmget", "shmat", "shmdt", "shmctl", "socket", "connect"};
+                                 "shmget", "shmat", "shmdt", "shmctl", "socket", "connect", "flock"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

@@ -5,7 +5,9 @@ namespace vugpu::sdl {
 SdlPresenter::SdlPresenter(HostServices& host, SdlOptions options)
     : MailboxPresenter(host), options_(std::move(options)) {
   window::require_display("present.sdl");
-  thread_ = std::make_unique<SdlThread>(host_.log(), options_, [this](uint64_t bytes) { host_.count_copy(bytes); });
+  thread_ = std::make_unique<SdlThread>(
+      host_.log(), options_, [this](uint64_t bytes) { host_.count_copy(bytes); },
+      [this](uint32_t scanout_id, const DisplayMode& mode) { host_.display_mode_wanted(scanout_id, mode); });
   attach(&thread_->mailbox());
 }
 

@@ -16,11 +16,16 @@ namespace {
 
 constexpr size_t kMaxLatencySamples = 100000;
 constexpr int kFallbackRefreshHz = 60;
+// A window being dragged changes size many times a second: its size goes to the guest once it
+// held still this long (one mode change, not dozens).
+constexpr std::chrono::milliseconds kResizeDebounce{200};
 
 }  // namespace
 
-SdlThread::SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t)> count_copy)
-    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }),
+SdlThread::SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t)> count_copy,
+                     std::function<void(uint32_t, const DisplayMode&)> want_mode)
+    : log_(log), options_(options), count_copy_(std::move(count_copy)), want_mode_(std::move(want_mode)),
+      mailbox_([this] { wake(); }),
       loss_(log, options.close, mailbox_) {
   thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
@@ -115,10 +120,13 @@ void SdlThread::run(std::promise<std::string>& started) {
     const bool pending_redraw =
         std::any_of(windows_.begin(), windows_.end(), [](const auto& w) { return w.second->dirty; });
     int timeout_ms = -1;  // idle: sleep until an event arrives
-    if (pending_redraw) {
-      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_redraw_ - Clock::now()).count();
-      timeout_ms = int(std::max<int64_t>(0, wait));
-    }
+    const auto wait_until = [&timeout_ms](Clock::time_point t) {
+      const auto wait = int(std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count()));
+      timeout_ms = timeout_ms < 0 ? wait : std::min(timeout_ms, wait);
+    };
+    if (pending_redraw) wait_until(next_redraw_);
+    for (const auto& [id, w] : windows_)
+      if (w->resize_due()) wait_until(*w->resize_due());
     SDL_Event e;
     const int got = timeout_ms < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, timeout_ms);
     if (got) {
@@ -127,6 +135,7 @@ void SdlThread::run(std::promise<std::string>& started) {
     }
     apply(mailbox_.take());
     if (Clock::now() >= next_redraw_) redraw_due(Clock::now());
+    report_resizes(Clock::now());
   }
   stop_waker();  // before SDL goes: it pushes SDL events
   mailbox_.drop_frames();
@@ -152,8 +161,11 @@ void SdlThread::handle(const SDL_Event& e) {
     if (!w) return;
     switch (e.window.event) {
       case SDL_WINDOWEVENT_CLOSE: on_close(id, *w); break;
-      case SDL_WINDOWEVENT_EXPOSED:
       case SDL_WINDOWEVENT_SIZE_CHANGED:
+        w->size_changed(e.window.data1, e.window.data2, Clock::now() + kResizeDebounce);
+        w->dirty = true;
+        break;
+      case SDL_WINDOWEVENT_EXPOSED:
       case SDL_WINDOWEVENT_SHOWN: w->dirty = true; break;
       default: break;
     }
@@ -277,6 +289,14 @@ void SdlThread::redraw_due(Clock::time_point now) {
     }
   }
   if (drew) next_redraw_ = now + interval_;
+}
+
+void SdlThread::report_resizes(Clock::time_point now) {
+  for (auto& [id, w] : windows_)
+    if (std::optional<DisplayMode> mode = w->take_due_resize(now)) {
+      log_.info("scanout {}: window resized to {}x{}: asking the guest for that mode", id, mode->width, mode->height);
+      want_mode_(id, *mode);
+    }
 }
 
 std::string SdlThread::latency_summary() const {

@@ -43,7 +43,9 @@ struct SdlStats {
 class SdlThread {
  public:
   // Throws std::runtime_error (SDL's reason) when SDL's video cannot start.
-  SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t bytes)> count_copy);
+  // `want_mode`: a window's user resized it (debounced; fit only): HostServices::display_mode_wanted.
+  SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t bytes)> count_copy,
+            std::function<void(uint32_t scanout_id, const DisplayMode& mode)> want_mode);
   ~SdlThread();
   SdlThread(const SdlThread&) = delete;
   SdlThread& operator=(const SdlThread&) = delete;
@@ -67,6 +69,7 @@ class SdlThread {
   void handle(const SDL_Event& e);
   void apply(std::map<uint32_t, ScanoutChanges> changes);
   void redraw_due(Clock::time_point now);
+  void report_resizes(Clock::time_point now);
   void on_close(uint32_t scanout_id, SdlWindow& w);
   SdlWindow* window_by_sdl_id(uint32_t sdl_id, uint32_t* scanout_id = nullptr);
   std::chrono::microseconds refresh_interval() const;
@@ -74,6 +77,7 @@ class SdlThread {
   Log& log_;
   const SdlOptions& options_;
   std::function<void(uint64_t)> count_copy_;
+  std::function<void(uint32_t, const DisplayMode&)> want_mode_;
   ScanoutMailbox mailbox_;
   window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, threads parked
   SdlStats stats_;

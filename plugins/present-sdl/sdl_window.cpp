@@ -20,8 +20,9 @@ SdlWindow::SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOpti
     : scanout_id_(scanout_id), options_(options), mode_(mode), zoom_(options.zoom) {
   Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
   if (options_.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-  window_ = SDL_CreateWindow("vugpu", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                             int(window_dimension(mode.width, zoom_)), int(window_dimension(mode.height, zoom_)), flags);
+  own_width_ = int(window_dimension(mode.width, zoom_));
+  own_height_ = int(window_dimension(mode.height, zoom_));
+  window_ = SDL_CreateWindow("vugpu", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, own_width_, own_height_, flags);
   if (!window_) throw std::runtime_error(std::string("cannot create a window: ") + SDL_GetError());
   fullscreen_ = options_.fullscreen;
   const int driver = [&] {
@@ -63,11 +64,35 @@ void SdlWindow::update_title() {
 void SdlWindow::set_mode(const DisplayMode& mode) {
   const bool resized = mode.width != mode_.width || mode.height != mode_.height;
   mode_ = mode;
-  if (resized && !fullscreen_)
-    SDL_SetWindowSize(window_, int(window_dimension(mode.width, zoom_)), int(window_dimension(mode.height, zoom_)));
+  // The guest taking the mode this window asked for: the window has that size already (or its
+  // user goes on resizing it); resizing it again would start a loop.
+  const bool asked = mode.width == asked_.width && mode.height == asked_.height;
+  if (resized && !fullscreen_ && !asked) resize_to(mode.width, mode.height);
   update_title();
   SDL_ShowWindow(window_);
   dirty = true;
+}
+
+void SdlWindow::resize_to(uint32_t width, uint32_t height) {
+  own_width_ = int(window_dimension(width, zoom_));
+  own_height_ = int(window_dimension(height, zoom_));
+  SDL_SetWindowSize(window_, own_width_, own_height_);
+}
+
+void SdlWindow::size_changed(int width, int height, std::chrono::steady_clock::time_point due) {
+  if (width == own_width_ && height == own_height_) return;  // ours: the guest's mode, a zoom
+  if (zoom_ != 0) return;  // an integer zoom keeps its scale; only "fit" follows the window
+  resize_due_ = due;
+}
+
+std::optional<DisplayMode> SdlWindow::take_due_resize(std::chrono::steady_clock::time_point now) {
+  if (!resize_due_ || now < *resize_due_) return std::nullopt;
+  resize_due_.reset();
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);  // HiDPI: the drawable's pixels
+  if (w <= 0 || h <= 0 || (uint32_t(w) == mode_.width && uint32_t(h) == mode_.height)) return std::nullopt;
+  asked_ = DisplayMode{uint32_t(w), uint32_t(h), true};
+  return asked_;
 }
 
 void SdlWindow::hide() {
@@ -89,8 +114,7 @@ void SdlWindow::toggle_fullscreen() {
 
 void SdlWindow::set_zoom(uint32_t zoom) {
   zoom_ = zoom;
-  if (!fullscreen_ && zoom_ > 0)
-    SDL_SetWindowSize(window_, int(window_dimension(mode_.width, zoom_)), int(window_dimension(mode_.height, zoom_)));
+  if (!fullscreen_ && zoom_ > 0) resize_to(mode_.width, mode_.height);
   dirty = true;
 }
 

@@ -3,6 +3,8 @@
 // destroyed) when it is disabled or closed with close = "hide". SDL thread only.
 #pragma once
 #include <SDL.h>
+#include <chrono>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,6 +35,15 @@ class SdlWindow {
   void toggle_fullscreen();
   void set_zoom(uint32_t zoom);  // 0: fit
 
+  // Window size → guest mode. SDL reported a new size (window points): unless it is the size we
+  // gave the window ourselves (a mode the guest set, a zoom), and with scale = "fit", the
+  // drawable size goes to the guest once `due` passes without another change.
+  void size_changed(int width, int height, std::chrono::steady_clock::time_point due);
+  const std::optional<std::chrono::steady_clock::time_point>& resize_due() const { return resize_due_; }
+  // The mode to ask the guest for, once due (then forgotten); nothing before, or when the
+  // window already shows that mode.
+  std::optional<DisplayMode> take_due_resize(std::chrono::steady_clock::time_point now);
+
   // Draws the picture (letterboxed), the cursor, and presents. With `screenshot_file`, the
   // back buffer is saved first (throws std::runtime_error when it cannot be).
   void draw(const std::string& screenshot_file = {});
@@ -51,6 +62,10 @@ class SdlWindow {
   DisplayMode mode_;
   uint32_t zoom_;
   bool fullscreen_ = false;
+  int own_width_ = 0, own_height_ = 0;  // the last size we set (a SIZE_CHANGED to it is ours)
+  std::optional<std::chrono::steady_clock::time_point> resize_due_;
+  DisplayMode asked_;  // the last mode asked of the guest: its SET_SCANOUT to it resizes nothing
+  void resize_to(uint32_t width, uint32_t height);  // our own size change
 };
 
 }  // namespace vugpu::sdl

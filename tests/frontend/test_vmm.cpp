@@ -1,6 +1,9 @@
 #include "test_vmm.hpp"
 #include "trace.hpp"
 #include <poll.h>
+#include <sys/socket.h>
+#include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -74,8 +77,10 @@ bool TestVmm::wants_ack(uint32_t request) const {
     case AckPolicy::Never: return false;
     case AckPolicy::Every: return true;
     case AckPolicy::Qemu:
-      return request == vu::kSetMemTable || request == vu::kAddMemReg || request == vu::kSetVringEnable;
-    case AckPolicy::Qemu72: return request == vu::kSetMemTable || request == vu::kAddMemReg;
+      return request == vu::kSetMemTable || request == vu::kAddMemReg || request == vu::kSetVringEnable ||
+             request == vu::kSetBackendReqFd;
+    case AckPolicy::Qemu72:
+      return request == vu::kSetMemTable || request == vu::kAddMemReg || request == vu::kSetBackendReqFd;
   }
   return false;
 }
@@ -192,6 +197,18 @@ void TestVmm::realize() {
       throw FrontendError("GET_MAX_MEM_SLOTS says " + std::to_string(max_mem_slots_) + ", guest RAM has " +
                           std::to_string(ram_->regions().size()) + " regions");
   }
+  if (acked_protocol_ & vu::bit(vu::kProtocolBackendReq)) {
+    // vhost_setup_backend_channel(): a socket pair, the back-end's end sent, a reply asked
+    // whenever REPLY_ACK was agreed.
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+      throw FrontendError(std::string("socketpair: ") + std::strerror(errno));
+    backend_channel_ = UniqueFd(pair[0]);
+    UniqueFd theirs(pair[1]);
+    const int fd = theirs.get();
+    const uint64_t nack = set(vu::kSetBackendReqFd, {}, {&fd, 1}, wants_ack(vu::kSetBackendReqFd));
+    if (nack != 0) throw FrontendError("SET_BACKEND_REQ_FD refused: " + std::to_string(nack));
+  }
   set(vu::kSetOwner, {}, {}, wants_ack(vu::kSetOwner));
   const uint64_t again = get_u64(vu::kGetFeatures);
   if (again != offered_features_)
@@ -216,6 +233,24 @@ void TestVmm::read_config() {
     throw FrontendError("GET_CONFIG reply has " + std::to_string(m.payload.size()) + " bytes, expected " +
                         std::to_string(payload.size()));
   std::memcpy(&config_, m.payload.data() + sizeof(vu::ConfigHead), sizeof(config_));
+}
+
+void TestVmm::clear_config_events(uint32_t events) {
+  std::vector<uint8_t> payload(sizeof(vu::ConfigHead) + sizeof(uint32_t), 0);
+  const vu::ConfigHead head{uint32_t(offsetof(virtio_gpu_config, events_clear)), uint32_t(sizeof(uint32_t)), 0};
+  std::memcpy(payload.data(), &head, sizeof(head));
+  std::memcpy(payload.data() + sizeof(head), &events, sizeof(events));
+  set(vu::kSetConfig, payload, {}, wants_ack(vu::kSetConfig));
+}
+
+std::optional<uint32_t> TestVmm::wait_backend_request(Millis timeout) {
+  if (!backend_channel_) return std::nullopt;
+  vu::Header h{};
+  if (recv_exact(backend_channel_.get(), &h, sizeof h, nullptr, Deadline(timeout)) != IoStatus::Ok) return std::nullopt;
+  std::vector<uint8_t> payload(h.size);
+  if (h.size != 0 && recv_exact(backend_channel_.get(), payload.data(), h.size, nullptr, Deadline(timeout)) != IoStatus::Ok)
+    return std::nullopt;
+  return h.request;
 }
 
 std::vector<uint8_t> TestVmm::mem_table_payload() const {

@@ -3,7 +3,7 @@
 // and the display channel's VMM end (DisplayPeer), and it sends what QEMU 10 sends, in its
 // order (recorded from QEMU 10.0.2 driving a real guest through tests/e2e/vhost_user_tap.py):
 //   realize(): GET_FEATURES, GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES, [GET_QUEUE_NUM],
-//              [GET_MAX_MEM_SLOTS], SET_OWNER, GET_FEATURES, per queue SET_VRING_CALL (masked
+//              [GET_MAX_MEM_SLOTS], [SET_BACKEND_REQ_FD], SET_OWNER, GET_FEATURES, per queue SET_VRING_CALL (masked
 //              notifier) + SET_VRING_ERR, GET_CONFIG
 //   start():   GET_CONFIG (the driver's probe reads the config space), then at the guest's
 //              DRIVER_OK GPU_SET_SOCKET, SET_VRING_CALL x2 (masked), SET_FEATURES,
@@ -68,9 +68,11 @@ struct VmmOptions {
   // Device feature bits to accept when offered (VIRTIO_F_VERSION_1 is always asked for).
   uint64_t device_features = vu::bit(vu::kFeatureEdid);
   // Protocol features to agree to when offered: what QEMU asks for, less what this frontend
-  // does not implement (BACKEND_REQ, LOG_SHMFD, INFLIGHT_SHMFD, STATUS, HOST_NOTIFIER, ...).
+  // does not implement (LOG_SHMFD, INFLIGHT_SHMFD, STATUS, HOST_NOTIFIER, ...). BACKEND_REQ: a
+  // back-end channel (SET_BACKEND_REQ_FD, where QEMU sends it) the test reads config changes from.
   uint64_t protocol_features = vu::bit(vu::kProtocolReplyAck) | vu::bit(vu::kProtocolConfig) |
-                               vu::bit(vu::kProtocolMq) | vu::bit(vu::kProtocolConfigureMemSlots);
+                               vu::bit(vu::kProtocolMq) | vu::bit(vu::kProtocolConfigureMemSlots) |
+                               vu::bit(vu::kProtocolBackendReq);
   AckPolicy acks = AckPolicy::Qemu;
   bool serve_display_while_waiting_for_replies = false;
   Millis reply_timeout{5000};
@@ -109,6 +111,16 @@ class TestVmm {
   bool has_feature(unsigned bit) const { return acked_features_ & vu::bit(bit); }
   bool has_protocol_feature(unsigned bit) const { return acked_protocol_ & vu::bit(bit); }
   const virtio_gpu_config& config() const { return config_; }
+  // The guest reads the config space again (GET_CONFIG, as QEMU forwards the driver's read).
+  const virtio_gpu_config& reread_config() {
+    read_config();
+    return config_;
+  }
+  // The driver acknowledges config events (SET_CONFIG of events_clear).
+  void clear_config_events(uint32_t events);
+  // Waits for the next message the back-end sends on its channel (SET_BACKEND_REQ_FD, agreed
+  // with BACKEND_REQ) and returns its request; nothing on timeout or with no channel.
+  std::optional<uint32_t> wait_backend_request(Millis timeout);
   bool started() const { return started_; }
   const VmmOptions& options() const { return options_; }
 
@@ -183,6 +195,7 @@ class TestVmm {
   std::unique_ptr<PageAllocator> allocator_;
   std::array<std::unique_ptr<SplitVirtqueue>, kQueueCount> queues_;
   std::array<UniqueFd, kQueueCount> kick_fds_, call_fds_, masked_call_fds_, err_fds_;
+  UniqueFd backend_channel_;  // our end of SET_BACKEND_REQ_FD's socket pair
   uint64_t max_mem_slots_ = 0;
   std::vector<SentMessage> sent_;
   VhostUserChannel channel_;

@@ -69,6 +69,13 @@ class HostServices {
   // Account pixel bytes copied on the host (for the benchmarks' "bytes copied per frame").
   // Any thread.
   virtual void count_copy(uint64_t bytes) = 0;
+
+  // The display showing `scanout_id` would like `mode` (a window its user resized): the core
+  // makes it that scanout's preferred mode (GET_DISPLAY_INFO / GET_EDID answered from the
+  // configuration report it) and raises VIRTIO_GPU_EVENT_DISPLAY, which reaches the guest where
+  // the VMM passes a backend's config change on (QEMU 10 does not). Any thread. A presenter
+  // must not call it for a size it took because the guest set the scanout (no resize loop).
+  virtual void display_mode_wanted(uint32_t /*scanout_id*/, const DisplayMode& /*mode*/) {}
 };
 
 }  // namespace vugpu

@@ -31,6 +31,7 @@ namespace vugpu {
 //    callback on the device loop) replace the blocking display_info / edid; VmmDisplay::
 //    dmabuf_update takes a completion instead of waiting for the VMM's reply.
 //    Presenter::stats(): counters for --stats-file (vugpu/stats.hpp).
+//    HostServices::display_mode_wanted: a window's size becomes the scanout's preferred mode.
 inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr const char* kDescriptorSymbol = "vugpu_plugin_descriptor";
 

@@ -24,6 +24,7 @@ const char* vu::request_name(uint32_t request) {
     case kSetProtocolFeatures: return "SET_PROTOCOL_FEATURES";
     case kGetQueueNum: return "GET_QUEUE_NUM";
     case kSetVringEnable: return "SET_VRING_ENABLE";
+    case kSetBackendReqFd: return "SET_BACKEND_REQ_FD";
     case kGetConfig: return "GET_CONFIG";
     case kSetConfig: return "SET_CONFIG";
     case kGpuSetSocket: return "GPU_SET_SOCKET";

@@ -27,6 +27,7 @@ enum Request : uint32_t {
   kSetProtocolFeatures = 16,
   kGetQueueNum = 17,
   kSetVringEnable = 18,
+  kSetBackendReqFd = 21,
   kGetConfig = 24,
   kSetConfig = 25,
   kGpuSetSocket = 33,
@@ -64,6 +65,8 @@ inline constexpr unsigned kProtocolMq = 0;
 inline constexpr unsigned kProtocolLogShmfd = 1;
 inline constexpr unsigned kProtocolReplyAck = 3;
 inline constexpr unsigned kProtocolBackendReq = 5;
+// Back-end -> front-end requests on the SET_BACKEND_REQ_FD channel.
+inline constexpr uint32_t kBackendConfigChangeMsg = 2;  // VHOST_USER_BACKEND_CONFIG_CHANGE_MSG
 inline constexpr unsigned kProtocolConfig = 9;
 inline constexpr unsigned kProtocolBackendSendFd = 10;
 inline constexpr unsigned kProtocolHostNotifier = 11;

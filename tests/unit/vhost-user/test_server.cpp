@@ -99,7 +99,7 @@ TEST_F(ServerTest, OffersTransportAndDeviceFeatures) {
   EXPECT_EQ(f, kTransportFeatures | bit(VIRTIO_GPU_F_EDID) | bit(VIRTIO_GPU_F_VIRGL));
   EXPECT_TRUE(f & bit(kFeatureEventIdx));
   EXPECT_EQ(fe_->get_u64(kGetProtocolFeatures),
-            bit(kProtocolReplyAck) | bit(kProtocolConfig) | bit(kProtocolConfigureMemSlots));
+            bit(kProtocolReplyAck) | bit(kProtocolBackendReq) | bit(kProtocolConfig) | bit(kProtocolConfigureMemSlots));
   EXPECT_EQ(fe_->get_u64(kGetQueueNum), 2u);
   EXPECT_EQ(fe_->get_u64(kGetMaxMemSlots), MemoryTable::kMaxSlots);
 }

@@ -1,0 +1,143 @@
+// Window size -> guest resolution, end to end: the vugpu daemon with present.sdl on a private
+// Xvfb, driven by the project's test frontend (tests/frontend) as a VMM that agreed BACKEND_REQ
+// and CONFIG, so it hears the back-end's config changes (QEMU 10 does not pass them on).
+//   a user resizes the window (xdotool) -> VHOST_USER_BACKEND_CONFIG_CHANGE_MSG on the back-end
+//   channel -> events_read has VIRTIO_GPU_EVENT_DISPLAY -> GET_DISPLAY_INFO / GET_EDID report
+//   the window's size; a size the window takes because the guest set a scanout is never
+//   reported back (no resize loop).
+#include <gtest/gtest.h>
+#include <linux/virtio_gpu.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <thread>
+#include "backend_process.hpp"
+#include "edid.hpp"
+#include "framebuffer.hpp"
+#include "guest_driver.hpp"
+#include "test_vmm.hpp"
+#include "x_screen.hpp"
+#include "xvfb_server.hpp"
+
+namespace vugpu {
+namespace {
+
+using namespace std::chrono_literals;
+using frontend::Millis;
+
+constexpr auto kDeadline = 15s;  // safety net only: every wait ends when the state is reached
+const std::string kTitle = "resizetest: scanout 0";
+
+class SdlResizeGuest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    xvfb_ = std::make_unique<test::XvfbServer>(1024, 768);
+    config_ = std::filesystem::temp_directory_path() / ("vugpu-resize-guest-" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(config_) << "renderer = \"renderer.pixman\"\npresenters = [\"present.sdl\"]\n"
+                           << "[[display.scanout]]\nwidth = 320\nheight = 200\n"
+                           << "[plugin.\"present.sdl\"]\nvm_name = \"resizetest\"\n";
+    auto lookup = frontend::find_vugpu({"--config=" + config_.string()});
+    ASSERT_TRUE(lookup.command) << lookup.missing_reason;
+    lookup.command->env.push_back("DISPLAY=" + xvfb_->display());
+    backend_ = std::make_unique<frontend::BackendProcess>(*lookup.command);
+    vmm_ = std::make_unique<frontend::TestVmm>();
+    vmm_->boot(backend_->socket_path());
+    gpu_ = std::make_unique<frontend::GuestDriver>(*vmm_);
+    x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  }
+  void TearDown() override {
+    x_.reset();
+    gpu_.reset();
+    vmm_.reset();
+    if (HasFailure() && backend_) std::cerr << "daemon log:\n" << backend_->log();
+    backend_.reset();
+    xvfb_.reset();
+    std::filesystem::remove(config_);
+  }
+
+  test::WindowInfo wait_window(uint32_t width, uint32_t height) {
+    const auto end = std::chrono::steady_clock::now() + kDeadline;
+    std::optional<test::WindowInfo> w;
+    while (std::chrono::steady_clock::now() < end) {
+      w = x_->find(kTitle);
+      if (w && w->viewable && w->width == width && w->height == height) return *w;
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "no viewable " << width << "x" << height << " window '" << kTitle << "'";
+    return w.value_or(test::WindowInfo{});
+  }
+
+  void resize(const test::WindowInfo& w, uint32_t width, uint32_t height) {
+    ASSERT_EQ(std::system(("DISPLAY=" + xvfb_->display() + " xdotool windowsize " + std::to_string(w.id) + " " +
+                           std::to_string(width) + " " + std::to_string(height))
+                              .c_str()),
+              0);
+  }
+
+  // The back-end's next config change: events_read says DISPLAY; the driver acknowledges it.
+  void expect_display_event() {
+    const std::optional<uint32_t> request = vmm_->wait_backend_request(Millis(15000));
+    ASSERT_TRUE(request) << "no message on the back-end channel";
+    EXPECT_EQ(*request, frontend::vu::kBackendConfigChangeMsg);
+    EXPECT_EQ(vmm_->reread_config().events_read, uint32_t(VIRTIO_GPU_EVENT_DISPLAY));
+    vmm_->clear_config_events(VIRTIO_GPU_EVENT_DISPLAY);
+    EXPECT_EQ(vmm_->reread_config().events_read, 0u);
+  }
+
+  void expect_mode(uint32_t width, uint32_t height) {
+    const auto info = gpu_->get_display_info();
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->pmodes[0].r.width, width);
+    EXPECT_EQ(info->pmodes[0].r.height, height);
+    EXPECT_EQ(info->pmodes[0].enabled, 1u);
+    const frontend::EdidReply edid = gpu_->get_edid(0);
+    ASSERT_EQ(edid.type, uint32_t(VIRTIO_GPU_RESP_OK_EDID));
+    const frontend::EdidInfo parsed = frontend::parse_edid(edid.edid);
+    EXPECT_EQ(parsed.preferred_width, width);
+    EXPECT_EQ(parsed.preferred_height, height);
+  }
+
+  std::filesystem::path config_;
+  std::unique_ptr<test::XvfbServer> xvfb_;
+  std::unique_ptr<frontend::BackendProcess> backend_;
+  std::unique_ptr<frontend::TestVmm> vmm_;
+  std::unique_ptr<frontend::GuestDriver> gpu_;
+  std::unique_ptr<test::XConnection> x_;
+};
+
+TEST_F(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
+  ASSERT_TRUE(vmm_->has_protocol_feature(frontend::vu::kProtocolBackendReq)) << "vugpu offers BACKEND_REQ";
+  expect_mode(320, 200);  // the configuration's
+  frontend::Framebuffer fb(*gpu_, 1, 320, 200);
+  fb.draw_pattern(1);
+  fb.show_on(0);
+  test::WindowInfo w = wait_window(320, 200);
+
+  resize(w, 480, 300);
+  expect_display_event();
+  expect_mode(480, 300);
+
+  // The guest takes another mode than the window asked for: the window takes it (the guest's
+  // size), and that is not reported back as a wish of the window's.
+  frontend::Framebuffer other(*gpu_, 2, 400, 250);
+  other.draw_pattern(2);
+  other.show_on(0);
+  w = wait_window(400, 250);
+
+  // The next wish is the user's next resize, not the guest's 400x250: exactly one more event.
+  resize(w, 512, 320);
+  expect_display_event();
+  expect_mode(512, 320);
+  const std::string log = backend_->log();
+  size_t asked = 0;
+  for (size_t at = 0; (at = log.find("window resized to", at)) != std::string::npos; ++at) ++asked;
+  EXPECT_EQ(asked, 2u) << log;
+  EXPECT_EQ(log.find("window resized to 400x250"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace vugpu
