@@ -5,7 +5,9 @@ namespace vugpu::gtk {
 GtkPresenter::GtkPresenter(HostServices& host, GtkOptions options)
     : MailboxPresenter(host), options_(std::move(options)) {
   window::require_display("present.gtk");
-  thread_ = std::make_unique<GtkThread>(host_.log(), options_, [this](uint64_t bytes) { host_.count_copy(bytes); });
+  thread_ = std::make_unique<GtkThread>(
+      host_.log(), options_, [this](uint64_t bytes) { host_.count_copy(bytes); },
+      [this](uint32_t scanout_id, const DisplayMode& mode) { host_.display_mode_wanted(scanout_id, mode); });
   attach(&thread_->mailbox());
 }
 

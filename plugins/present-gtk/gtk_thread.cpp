@@ -8,8 +8,10 @@
 
 namespace vugpu::gtk {
 
-GtkThread::GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t)> count_copy)
-    : log_(log), options_(options), count_copy_(std::move(count_copy)), mailbox_([this] { wake(); }),
+GtkThread::GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t)> count_copy,
+                     std::function<void(uint32_t, const DisplayMode&)> want_mode)
+    : log_(log), options_(options), count_copy_(std::move(count_copy)), want_mode_(std::move(want_mode)),
+      mailbox_([this] { wake(); }),
       loss_(log, options.close, mailbox_) {
   thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
@@ -105,7 +107,13 @@ void GtkThread::update_title(uint32_t id) {
 
 ScanoutView& GtkThread::view_for(uint32_t id, const DisplayMode& mode) {
   if (auto it = views_.find(id); it != views_.end()) return *it->second;
-  auto& view = *views_.emplace(id, std::make_unique<ScanoutView>(id, options_, [this, id](ViewAction a) { action(id, a); }))
+  auto& view = *views_.emplace(id, std::make_unique<ScanoutView>(
+                                       id, options_, [this, id](ViewAction a) { action(id, a); },
+                                       [this, id](const DisplayMode& m) {
+                                         log_.info("scanout {}: window resized to {}x{}: asking the guest for that mode",
+                                                   id, m.width, m.height);
+                                         want_mode_(id, m);
+                                       }))
                     .first->second;
   view.set_mode(mode);
   const auto new_toplevel = [this] {
@@ -143,6 +151,7 @@ ScanoutView& GtkThread::view_for(uint32_t id, const DisplayMode& mode) {
   const int sf = monitor ? gdk_monitor_get_scale_factor(monitor) : 1;
   const uint32_t z = options_.zoom ? options_.zoom : 1;
   const int logical_w = int((uint64_t{mode.width} * z + sf - 1) / sf), logical_h = int((uint64_t{mode.height} * z + sf - 1) / sf);
+  view.set_own_size(uint32_t(logical_w * sf), uint32_t(logical_h * sf));
   // Tabs: the tab labels take room the window's size does not know about; the page asks for the
   // picture's size instead (the window can grow, not shrink below it).
   if (options_.tabs) gtk_widget_set_size_request(view.widget(), logical_w, logical_h);
@@ -168,13 +177,17 @@ void GtkThread::apply() {
       if (c.mode->enabled && c.mode->width > 0 && c.mode->height > 0) {
         ScanoutView& v = view_for(id, *c.mode);
         const bool resized = v.mode().width != c.mode->width || v.mode().height != c.mode->height;
+        // The guest taking the mode this window asked for: it has that size already (or its
+        // user goes on resizing it); resizing it again would start a loop.
+        const bool asked = c.mode->width == v.asked().width && c.mode->height == v.asked().height;
         v.set_mode(*c.mode);
         update_title(id);
-        if (resized && !options_.tabs && !fullscreen_[toplevel_of(id)]) {
+        if (resized && !asked && !options_.tabs && !fullscreen_[toplevel_of(id)]) {
           const uint32_t z = v.zoom() ? v.zoom() : 1;
           const int sf = gtk_widget_get_scale_factor(v.widget());
-          gtk_window_resize(GTK_WINDOW(toplevel_of(id)), int((uint64_t{c.mode->width} * z + sf - 1) / sf),
-                            int((uint64_t{c.mode->height} * z + sf - 1) / sf));
+          const int lw = int((uint64_t{c.mode->width} * z + sf - 1) / sf), lh = int((uint64_t{c.mode->height} * z + sf - 1) / sf);
+          v.set_own_size(uint32_t(lw * sf), uint32_t(lh * sf));
+          gtk_window_resize(GTK_WINDOW(toplevel_of(id)), lw, lh);
         }
         show(id);
       } else if (GtkWidget* top = toplevel_of(id); top && !options_.tabs) {

@@ -32,7 +32,10 @@ struct GtkStats {
 class GtkThread {
  public:
   // Throws std::runtime_error when GTK cannot open the display.
-  GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t bytes)> count_copy);
+  // `want_mode`: a window's user resized it (debounced; fit, layout "windows"):
+  // HostServices::display_mode_wanted.
+  GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t bytes)> count_copy,
+            std::function<void(uint32_t scanout_id, const DisplayMode& mode)> want_mode);
   ~GtkThread();
   GtkThread(const GtkThread&) = delete;
   GtkThread& operator=(const GtkThread&) = delete;
@@ -57,6 +60,7 @@ class GtkThread {
   Log& log_;
   const GtkOptions& options_;
   std::function<void(uint64_t)> count_copy_;
+  std::function<void(uint32_t, const DisplayMode&)> want_mode_;
   window::ScanoutMailbox mailbox_;
   window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, thread parked
   GtkStats stats_;

@@ -1,5 +1,6 @@
 #include "scanout_view.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -8,16 +9,49 @@
 
 namespace vugpu::gtk {
 
-ScanoutView::ScanoutView(uint32_t scanout_id, const GtkOptions& options, std::function<void(ViewAction)> on_action)
+namespace {
+// A window being dragged changes size many times a second: its size goes to the guest once it
+// held still this long (one mode change, not dozens).
+constexpr guint kResizeDebounceMs = 200;
+}  // namespace
+
+ScanoutView::ScanoutView(uint32_t scanout_id, const GtkOptions& options, std::function<void(ViewAction)> on_action,
+                         std::function<void(const DisplayMode&)> want_mode)
     : scanout_id_(scanout_id), options_(options), on_action_(std::move(on_action)), area_(gtk_drawing_area_new()),
-      zoom_(options.zoom) {
+      zoom_(options.zoom), want_mode_(std::move(want_mode)) {
   g_object_ref_sink(area_);
   gtk_widget_add_events(area_, GDK_BUTTON_PRESS_MASK);
   g_signal_connect(area_, "draw", G_CALLBACK(on_draw), this);
   g_signal_connect(area_, "button-press-event", G_CALLBACK(on_button), this);
+  g_signal_connect(area_, "size-allocate", G_CALLBACK(on_size_allocate), this);
+}
+
+void ScanoutView::on_size_allocate(GtkWidget* widget, GdkRectangle* allocation, gpointer self_pointer) {
+  auto* self = static_cast<ScanoutView*>(self_pointer);
+  const int sf = gtk_widget_get_scale_factor(widget);
+  const auto w = uint32_t(std::max(allocation->width, 0) * sf), h = uint32_t(std::max(allocation->height, 0) * sf);
+  if (w == self->allocated_width_ && h == self->allocated_height_) return;
+  self->allocated_width_ = w;
+  self->allocated_height_ = h;
+  if (self->options_.tabs || self->zoom_ != 0) return;  // only a window of its own, fitting, follows
+  if (w == self->own_width_ && h == self->own_height_) return;  // ours: the guest's mode
+  if (self->resize_timer_) g_source_remove(self->resize_timer_);
+  self->resize_timer_ = g_timeout_add(kResizeDebounceMs, on_resize_settled, self);
+}
+
+gboolean ScanoutView::on_resize_settled(gpointer self_pointer) {
+  auto* self = static_cast<ScanoutView*>(self_pointer);
+  self->resize_timer_ = 0;
+  const uint32_t w = self->allocated_width_, h = self->allocated_height_;
+  if (w > 0 && h > 0 && (w != self->mode_.width || h != self->mode_.height)) {
+    self->asked_ = DisplayMode{w, h, true};
+    self->want_mode_(self->asked_);
+  }
+  return G_SOURCE_REMOVE;
 }
 
 ScanoutView::~ScanoutView() {
+  if (resize_timer_) g_source_remove(resize_timer_);
   g_signal_handlers_disconnect_by_data(area_, this);
   g_object_unref(area_);
 }

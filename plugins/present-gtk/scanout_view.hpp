@@ -17,7 +17,10 @@ enum class ViewAction { Screenshot, ToggleFullscreen, Fit, Zoom1, Zoom2 };
 
 class ScanoutView {
  public:
-  ScanoutView(uint32_t scanout_id, const GtkOptions& options, std::function<void(ViewAction)> on_action);
+  // `want_mode`: its user resized the view (scale = "fit", layout "windows"; debounced): the
+  // picture's size in device pixels, for HostServices::display_mode_wanted.
+  ScanoutView(uint32_t scanout_id, const GtkOptions& options, std::function<void(ViewAction)> on_action,
+              std::function<void(const DisplayMode&)> want_mode);
   ~ScanoutView();
   ScanoutView(const ScanoutView&) = delete;
   ScanoutView& operator=(const ScanoutView&) = delete;
@@ -28,6 +31,11 @@ class ScanoutView {
   uint32_t zoom() const { return zoom_; }
 
   void set_mode(const DisplayMode& mode) { mode_ = mode; }
+  // We size the window ourselves (the guest's mode, zoomed) to this many device pixels: an
+  // allocation of that size is ours, not a wish of the user's.
+  void set_own_size(uint32_t width, uint32_t height) { own_width_ = width, own_height_ = height; }
+  // The last mode asked of the guest: its SET_SCANOUT to it resizes nothing (no loop).
+  const DisplayMode& asked() const { return asked_; }
   uint64_t upload(const Frame& frame, const Rect& damage);  // bytes copied; queues a redraw
   void set_cursor(const window::CursorState& cursor);
   void set_zoom(uint32_t zoom);
@@ -37,6 +45,8 @@ class ScanoutView {
  private:
   static gboolean on_draw(GtkWidget* widget, cairo_t* cr, gpointer self);
   static gboolean on_button(GtkWidget* widget, GdkEventButton* event, gpointer self);
+  static void on_size_allocate(GtkWidget* widget, GdkRectangle* allocation, gpointer self);
+  static gboolean on_resize_settled(gpointer self);
   cairo_filter_t filter_for(bool integer_scale) const;
 
   const uint32_t scanout_id_;
@@ -47,6 +57,11 @@ class ScanoutView {
   CursorOverlay cursor_;
   DisplayMode mode_;
   uint32_t zoom_;
+  std::function<void(const DisplayMode&)> want_mode_;
+  uint32_t own_width_ = 0, own_height_ = 0;
+  uint32_t allocated_width_ = 0, allocated_height_ = 0;  // device pixels
+  guint resize_timer_ = 0;  // pending debounce (a GLib source id), 0: none
+  DisplayMode asked_;
 };
 
 }  // namespace vugpu::gtk

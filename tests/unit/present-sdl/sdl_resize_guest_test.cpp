@@ -1,4 +1,5 @@
-// Window size -> guest resolution, end to end: the vugpu daemon with present.sdl on a private
+// Window size -> guest resolution, end to end: the vugpu daemon with present.sdl (or present.gtk:
+// the test is parameterised by the presenter) on a private
 // Xvfb, driven by the project's test frontend (tests/frontend) as a VMM that agreed BACKEND_REQ
 // and CONFIG, so it hears the back-end's config changes (QEMU 10 does not pass them on).
 //   a user resizes the window (xdotool) -> VHOST_USER_BACKEND_CONFIG_CHANGE_MSG on the back-end
@@ -32,14 +33,14 @@ using frontend::Millis;
 constexpr auto kDeadline = 15s;  // safety net only: every wait ends when the state is reached
 const std::string kTitle = "resizetest: scanout 0";
 
-class SdlResizeGuest : public ::testing::Test {
+class SdlResizeGuest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     xvfb_ = std::make_unique<test::XvfbServer>(1024, 768);
     config_ = std::filesystem::temp_directory_path() / ("vugpu-resize-guest-" + std::to_string(::getpid()) + ".toml");
-    std::ofstream(config_) << "renderer = \"renderer.pixman\"\npresenters = [\"present.sdl\"]\n"
+    std::ofstream(config_) << "renderer = \"renderer.pixman\"\npresenters = [\"" << GetParam() << "\"]\n"
                            << "[[display.scanout]]\nwidth = 320\nheight = 200\n"
-                           << "[plugin.\"present.sdl\"]\nvm_name = \"resizetest\"\n";
+                           << "[plugin.\"" << GetParam() << "\"]\nvm_name = \"resizetest\"\n";
     auto lookup = frontend::find_vugpu({"--config=" + config_.string()});
     ASSERT_TRUE(lookup.command) << lookup.missing_reason;
     lookup.command->env.push_back("DISPLAY=" + xvfb_->display());
@@ -109,7 +110,7 @@ class SdlResizeGuest : public ::testing::Test {
   std::unique_ptr<test::XConnection> x_;
 };
 
-TEST_F(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
+TEST_P(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
   ASSERT_TRUE(vmm_->has_protocol_feature(frontend::vu::kProtocolBackendReq)) << "vugpu offers BACKEND_REQ";
   expect_mode(320, 200);  // the configuration's
   frontend::Framebuffer fb(*gpu_, 1, 320, 200);
@@ -138,6 +139,9 @@ TEST_F(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
   EXPECT_EQ(asked, 2u) << log;
   EXPECT_EQ(log.find("window resized to 400x250"), std::string::npos) << log;
 }
+
+INSTANTIATE_TEST_SUITE_P(Presenters, SdlResizeGuest, ::testing::Values("present.sdl", "present.gtk"),
+                         [](const auto& info) { return info.param == "present.sdl" ? std::string("Sdl") : std::string("Gtk"); });
 
 }  // namespace
 }  // namespace vugpu
