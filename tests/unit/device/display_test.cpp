@@ -43,6 +43,30 @@ TEST(DisplayInfo, FromTheSettingsWhenNoPresenterKnows) {
   EXPECT_EQ(h.presenter().display_info_calls, 1);
 }
 
+// A display's preferred size (HostServices::display_mode_wanted: a resized window) replaces the
+// configured mode in what the configuration answers; sizes no mode can have are refused.
+TEST(DisplayInfo, APreferredModeReplacesTheConfiguredOne) {
+  HarnessOptions o;
+  o.settings.scanouts = {ScanoutSettings{1024, 768, true}, ScanoutSettings{800, 600, false}};
+  DeviceHarness h(o);
+  EXPECT_TRUE(h.device->prefer_mode(0, {1600, 900, true}));
+  EXPECT_FALSE(h.device->prefer_mode(0, {1600, 900, true})) << "the same mode again changes nothing";
+  EXPECT_FALSE(h.device->prefer_mode(1, {640, 480, true})) << "a disabled scanout";
+  EXPECT_FALSE(h.device->prefer_mode(2, {640, 480, true})) << "no such scanout";
+  EXPECT_FALSE(h.device->prefer_mode(0, {0, 480, true}));
+  EXPECT_FALSE(h.device->prefer_mode(0, {o.settings.limits.max_dimension + 1, 480, true}));
+  auto d = display_info_of(h.submit(QueueId::Control, get_display_info()));
+  EXPECT_EQ(d.pmodes[0].r.width, 1600u);
+  EXPECT_EQ(d.pmodes[0].r.height, 900u);
+  EXPECT_EQ(d.pmodes[0].enabled, 1u);
+  EXPECT_EQ(d.pmodes[1].enabled, 0u);
+  const auto e = edid_of(h.submit(QueueId::Control, get_edid(0)));
+  EXPECT_EQ(e.edid[54 + 2] | ((e.edid[54 + 4] >> 4) << 8), 1600);
+  h.device->reset();  // the window keeps its size across a driver reset
+  d = display_info_of(h.submit(QueueId::Control, get_display_info()));
+  EXPECT_EQ(d.pmodes[0].r.width, 1600u);
+}
+
 TEST(DisplayInfo, TheFirstPresenterThatAnswersWins) {
   HarnessOptions o;
   o.presenters = 3;
