@@ -45,10 +45,12 @@ class SdlResizeGuest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(lookup.command) << lookup.missing_reason;
     lookup.command->env.push_back("DISPLAY=" + xvfb_->display());
     backend_ = std::make_unique<frontend::BackendProcess>(*lookup.command);
-    vmm_ = std::make_unique<frontend::TestVmm>();
+    x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  }
+  void boot(frontend::VmmOptions options = {}) {
+    vmm_ = std::make_unique<frontend::TestVmm>(options);
     vmm_->boot(backend_->socket_path());
     gpu_ = std::make_unique<frontend::GuestDriver>(*vmm_);
-    x_ = std::make_unique<test::XConnection>(xvfb_->display());
   }
   void TearDown() override {
     x_.reset();
@@ -111,6 +113,7 @@ class SdlResizeGuest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
+  boot();
   ASSERT_TRUE(vmm_->has_protocol_feature(frontend::vu::kProtocolBackendReq)) << "vugpu offers BACKEND_REQ";
   expect_mode(320, 200);  // the configuration's
   frontend::Framebuffer fb(*gpu_, 1, 320, 200);
@@ -138,6 +141,26 @@ TEST_P(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
   for (size_t at = 0; (at = log.find("window resized to", at)) != std::string::npos; ++at) ++asked;
   EXPECT_EQ(asked, 2u) << log;
   EXPECT_EQ(log.find("window resized to 400x250"), std::string::npos) << log;
+}
+
+// A VMM that gave no back-end channel (no BACKEND_REQ) is not interrupted: the event waits in
+// events_read for the driver's next look at the config space, and the modes are there.
+TEST_P(SdlResizeGuest, WithoutABackendChannelTheEventWaitsInEventsRead) {
+  frontend::VmmOptions o;
+  o.protocol_features &= ~frontend::vu::bit(frontend::vu::kProtocolBackendReq);
+  boot(o);
+  ASSERT_FALSE(vmm_->has_protocol_feature(frontend::vu::kProtocolBackendReq));
+  frontend::Framebuffer fb(*gpu_, 1, 320, 200);
+  fb.draw_pattern(1);
+  fb.show_on(0);
+  const test::WindowInfo w = wait_window(320, 200);
+  resize(w, 480, 300);
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (vmm_->reread_config().events_read == 0 && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(vmm_->config().events_read, uint32_t(VIRTIO_GPU_EVENT_DISPLAY));
+  vmm_->clear_config_events(VIRTIO_GPU_EVENT_DISPLAY);
+  expect_mode(480, 300);
+  EXPECT_NE(backend_->log().find("the VMM gave no back-end channel"), std::string::npos) << backend_->log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Presenters, SdlResizeGuest, ::testing::Values("present.sdl", "present.gtk"),
