@@ -8,6 +8,8 @@
 //   reported back (no resize loop).
 #include <gtest/gtest.h>
 #include <linux/virtio_gpu.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -35,12 +37,15 @@ const std::string kTitle = "resizetest: scanout 0";
 
 class SdlResizeGuest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
+  void SetUp() override { start_daemon(""); }
+  // `options`: TOML lines of the presenter's table.
+  void start_daemon(const std::string& options) {
+    backend_.reset();
     xvfb_ = std::make_unique<test::XvfbServer>(1024, 768);
     config_ = std::filesystem::temp_directory_path() / ("vugpu-resize-guest-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(config_) << "renderer = \"renderer.pixman\"\npresenters = [\"" << GetParam() << "\"]\n"
                            << "[[display.scanout]]\nwidth = 320\nheight = 200\n"
-                           << "[plugin.\"" << GetParam() << "\"]\nvm_name = \"resizetest\"\n";
+                           << "[plugin.\"" << GetParam() << "\"]\nvm_name = \"resizetest\"\n" << options;
     auto lookup = frontend::find_vugpu({"--config=" + config_.string()});
     ASSERT_TRUE(lookup.command) << lookup.missing_reason;
     lookup.command->env.push_back("DISPLAY=" + xvfb_->display());
@@ -161,6 +166,41 @@ TEST_P(SdlResizeGuest, WithoutABackendChannelTheEventWaitsInEventsRead) {
   vmm_->clear_config_events(VIRTIO_GPU_EVENT_DISPLAY);
   expect_mode(480, 300);
   EXPECT_NE(backend_->log().find("the VMM gave no back-end channel"), std::string::npos) << backend_->log();
+}
+
+// The X server dies under the daemon's presenter (Xlib would exit() the daemon): with close =
+// "hide" one error line, and vugpu keeps serving the guest (a flush completes) and stops cleanly
+// on SIGTERM; with close = "exit" it stops by itself, cleanly (exit status 0).
+TEST_P(SdlResizeGuest, DaemonOutlivesItsXServerPerTheClosePolicy) {
+  for (const bool exit_policy : {false, true}) {
+    SCOPED_TRACE(exit_policy ? "close = exit" : "close = hide");
+    gpu_.reset();
+    vmm_.reset();
+    x_.reset();
+    start_daemon(exit_policy ? "close = \"exit\"\n" : "");
+    boot();
+    frontend::Framebuffer fb(*gpu_, 1, 320, 200);
+    fb.draw_pattern(1);
+    ASSERT_EQ(fb.show_on(0), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+    wait_window(320, 200);
+    const std::string display = xvfb_->display();
+    x_.reset();
+    xvfb_->kill_now();
+    const std::string line = "X display " + display + " lost (the X server went away or dropped the connection)";
+    const auto end = std::chrono::steady_clock::now() + kDeadline;
+    while (backend_->log().find(line) == std::string::npos && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(20ms);
+    ASSERT_NE(backend_->log().find(line), std::string::npos) << backend_->log();
+    if (!exit_policy) {
+      fb.draw_pattern(2);
+      EXPECT_EQ(fb.present(fb.whole()), uint32_t(VIRTIO_GPU_RESP_OK_NODATA)) << "still serving";
+      backend_->signal(SIGTERM);
+    }
+    const std::optional<int> status = backend_->wait_exit(Millis(15000));
+    ASSERT_TRUE(status) << "the daemon did not stop";
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << backend_->describe_exit() << "\n" << backend_->log();
+    EXPECT_EQ(backend_->log().find("XIO"), std::string::npos) << "Xlib's own handler ran";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Presenters, SdlResizeGuest, ::testing::Values("present.sdl", "present.gtk"),
