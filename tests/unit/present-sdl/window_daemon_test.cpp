@@ -1,11 +1,13 @@
-// Window size -> guest resolution, end to end: the vugpu daemon with present.sdl (or present.gtk:
-// the test is parameterised by the presenter) on a private
-// Xvfb, driven by the project's test frontend (tests/frontend) as a VMM that agreed BACKEND_REQ
-// and CONFIG, so it hears the back-end's config changes (QEMU 10 does not pass them on).
+// The windowed presenters inside the real vugpu daemon (present.sdl and present.gtk: the tests
+// are parameterised by the presenter) on a private Xvfb, driven by the project's test frontend
+// (tests/frontend) as the VMM.
+// Window size -> guest resolution: with a VMM that agreed BACKEND_REQ and CONFIG (QEMU 10 does
+// not pass config changes on),
 //   a user resizes the window (xdotool) -> VHOST_USER_BACKEND_CONFIG_CHANGE_MSG on the back-end
 //   channel -> events_read has VIRTIO_GPU_EVENT_DISPLAY -> GET_DISPLAY_INFO / GET_EDID report
 //   the window's size; a size the window takes because the guest set a scanout is never
-//   reported back (no resize loop).
+//   reported back (no resize loop). Without a back-end channel the event waits in events_read.
+// The X server's death: the daemon logs one line and follows the close policy.
 #include <gtest/gtest.h>
 #include <linux/virtio_gpu.h>
 #include <signal.h>
@@ -35,7 +37,7 @@ using frontend::Millis;
 constexpr auto kDeadline = 15s;  // safety net only: every wait ends when the state is reached
 const std::string kTitle = "resizetest: scanout 0";
 
-class SdlResizeGuest : public ::testing::TestWithParam<std::string> {
+class WindowDaemon : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override { start_daemon(""); }
   // `options`: TOML lines of the presenter's table.
@@ -117,7 +119,7 @@ class SdlResizeGuest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<test::XConnection> x_;
 };
 
-TEST_P(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
+TEST_P(WindowDaemon, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
   boot();
   ASSERT_TRUE(vmm_->has_protocol_feature(frontend::vu::kProtocolBackendReq)) << "vugpu offers BACKEND_REQ";
   expect_mode(320, 200);  // the configuration's
@@ -150,7 +152,7 @@ TEST_P(SdlResizeGuest, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
 
 // A VMM that gave no back-end channel (no BACKEND_REQ) is not interrupted: the event waits in
 // events_read for the driver's next look at the config space, and the modes are there.
-TEST_P(SdlResizeGuest, WithoutABackendChannelTheEventWaitsInEventsRead) {
+TEST_P(WindowDaemon, WithoutABackendChannelTheEventWaitsInEventsRead) {
   frontend::VmmOptions o;
   o.protocol_features &= ~frontend::vu::bit(frontend::vu::kProtocolBackendReq);
   boot(o);
@@ -171,7 +173,7 @@ TEST_P(SdlResizeGuest, WithoutABackendChannelTheEventWaitsInEventsRead) {
 // The X server dies under the daemon's presenter (Xlib would exit() the daemon): with close =
 // "hide" one error line, and vugpu keeps serving the guest (a flush completes) and stops cleanly
 // on SIGTERM; with close = "exit" it stops by itself, cleanly (exit status 0).
-TEST_P(SdlResizeGuest, DaemonOutlivesItsXServerPerTheClosePolicy) {
+TEST_P(WindowDaemon, DaemonOutlivesItsXServerPerTheClosePolicy) {
   for (const bool exit_policy : {false, true}) {
     SCOPED_TRACE(exit_policy ? "close = exit" : "close = hide");
     gpu_.reset();
@@ -203,7 +205,7 @@ TEST_P(SdlResizeGuest, DaemonOutlivesItsXServerPerTheClosePolicy) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Presenters, SdlResizeGuest, ::testing::Values("present.sdl", "present.gtk"),
+INSTANTIATE_TEST_SUITE_P(Presenters, WindowDaemon, ::testing::Values("present.sdl", "present.gtk"),
                          [](const auto& info) { return info.param == "present.sdl" ? std::string("Sdl") : std::string("Gtk"); });
 
 }  // namespace
