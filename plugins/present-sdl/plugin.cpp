@@ -32,7 +32,7 @@ VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)
 // SDL's GL renderer starts Mesa's llvmpipe threads (clone3, their scheduling), Mesa looks up the
 // user (nscd: socket, connect), X11 shares images through MIT-SHM (shm*), Mesa's shader disk
 // cache locks its files (flock: its "present:disk$0" thread, seen on a fresh cache by
-// tests/unit/present-sdl/sdl_resize_guest_test.cpp). Measured with strace on the e2e test
+// tests/unit/present-sdl/window_daemon_test.cpp). Measured with strace on the e2e test
 // (tests/e2e/test_window_sdl.py).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
