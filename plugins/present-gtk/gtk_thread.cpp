@@ -181,6 +181,7 @@ void GtkThread::apply() {
         // user goes on resizing it); resizing it again would start a loop.
         const bool asked = c.mode->width == v.asked().width && c.mode->height == v.asked().height;
         v.set_mode(*c.mode);
+        if (resized) v.forget_asked();
         update_title(id);
         if (resized && !asked && !options_.tabs && !fullscreen_[toplevel_of(id)]) {
           const uint32_t z = v.zoom() ? v.zoom() : 1;

@@ -36,6 +36,7 @@ class ScanoutView {
   void set_own_size(uint32_t width, uint32_t height) { own_width_ = width, own_height_ = height; }
   // The last mode asked of the guest: its SET_SCANOUT to it resizes nothing (no loop).
   const DisplayMode& asked() const { return asked_; }
+  void forget_asked() { asked_ = {}; }  // taken, or the guest chose otherwise
   uint64_t upload(const Frame& frame, const Rect& damage);  // bytes copied; queues a redraw
   void set_cursor(const window::CursorState& cursor);
   void set_zoom(uint32_t zoom);

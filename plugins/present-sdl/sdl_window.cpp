@@ -68,6 +68,7 @@ void SdlWindow::set_mode(const DisplayMode& mode) {
   // user goes on resizing it); resizing it again would start a loop.
   const bool asked = mode.width == asked_.width && mode.height == asked_.height;
   if (resized && !fullscreen_ && !asked) resize_to(mode.width, mode.height);
+  if (resized) asked_ = {};  // taken, or the guest chose otherwise: the wish is spent
   update_title();
   SDL_ShowWindow(window_);
   dirty = true;

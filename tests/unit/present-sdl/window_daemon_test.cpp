@@ -132,6 +132,12 @@ TEST_P(WindowDaemon, ResizedWindowBecomesTheGuestsModeWithADisplayEvent) {
   expect_display_event();
   expect_mode(480, 300);
 
+  // The guest takes that mode: the window keeps its size and shows the new picture 1:1.
+  frontend::Framebuffer taken(*gpu_, 3, 480, 300);
+  taken.draw_pattern(3);
+  taken.show_on(0);
+  w = wait_window(480, 300);
+
   // The guest takes another mode than the window asked for: the window takes it (the guest's
   // size), and that is not reported back as a wish of the window's.
   frontend::Framebuffer other(*gpu_, 2, 400, 250);
