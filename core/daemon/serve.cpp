@@ -119,7 +119,7 @@ int serve(const CommandLine& cl, const Config& config, PluginSelection plugins, 
     log.error("event loop failed");
     return 1;
   }
-  return 0;
+  return links.exit_status;  // 0 unless a plugin stopped vugpu for a failure (HostServices::request_stop)
 }
 
 }  // namespace vugpu

@@ -16,6 +16,10 @@ struct HostLinks {
   // Device::prefer_mode, then the server's display event when the modes changed.
   std::function<void(uint32_t, const DisplayMode&)> display_mode_wanted;
 
+  // The daemon's exit status once its loop stops: the highest HostServices::request_stop asked
+  // for (0 when none did). Written and read on the loop thread.
+  int exit_status = 0;
+
   // HostServices::count_copy adds here (any thread). Read by the stats dump and benchmarks.
   std::atomic<uint64_t> bytes_copied{0};
   // The part of bytes_copied that presenters copied (a presenter's own HostServices counts

@@ -1,5 +1,7 @@
 #include "host/loop_host_services.hpp"
 
+#include <algorithm>
+
 namespace vugpu {
 
 LoopHostServices::~LoopHostServices() {
@@ -19,6 +21,14 @@ void LoopHostServices::unwatch_fd(WatchId id) {
 void LoopHostServices::display_mode_wanted(uint32_t scanout_id, const DisplayMode& mode) {
   loop_.post([&links = links_, scanout_id, mode] {
     if (links.display_mode_wanted) links.display_mode_wanted(scanout_id, mode);
+  });
+}
+
+void LoopHostServices::request_stop(int exit_status) {
+  loop_.post([&loop = loop_, &log = log_, &links = links_, exit_status] {
+    log.info("stopping vugpu (exit status {})", exit_status);
+    links.exit_status = std::max(links.exit_status, exit_status);
+    loop.stop();
   });
 }
 

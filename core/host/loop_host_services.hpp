@@ -29,6 +29,8 @@ class LoopHostServices final : public HostServices {
   void fence_signalled(uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id) override;
   // Posted to the loop, where HostLinks::display_mode_wanted runs (if the device exists by then).
   void display_mode_wanted(uint32_t scanout_id, const DisplayMode& mode) override;
+  // Posted to the loop: HostLinks::exit_status raised to `exit_status`, the loop stopped.
+  void request_stop(int exit_status) override;
   void count_copy(uint64_t bytes) override {
     links_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed);
     if (presenter_) links_.presenter_bytes_copied.fetch_add(bytes, std::memory_order_relaxed);

@@ -76,6 +76,12 @@ class HostServices {
   // the VMM passes a backend's config change on (QEMU 10 does not). Any thread. A presenter
   // must not call it for a size it took because the guest set the scanout (no resize loop).
   virtual void display_mode_wanted(uint32_t /*scanout_id*/, const DisplayMode& /*mode*/) {}
+
+  // Stop vugpu as SIGTERM does (the device loop ends, every plugin is shut down), then exit
+  // with `exit_status`: 0 for a user's wish (a window closed with close = "exit"), non-zero for
+  // a failure the plugin already logged in one line (its display lost for good). Of several
+  // requests the highest status wins. Any thread; returns at once.
+  virtual void request_stop(int /*exit_status*/) {}
 };
 
 }  // namespace vugpu

@@ -32,6 +32,7 @@ namespace vugpu {
 //    dmabuf_update takes a completion instead of waiting for the VMM's reply.
 //    Presenter::stats(): counters for --stats-file (vugpu/stats.hpp).
 //    HostServices::display_mode_wanted: a window's size becomes the scanout's preferred mode.
+//    HostServices::request_stop(exit_status): a plugin stops vugpu with an exit status.
 inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr const char* kDescriptorSymbol = "vugpu_plugin_descriptor";
 
