@@ -18,6 +18,7 @@
 #include <iostream>
 #include <thread>
 #include "blob_dumb_buffer.hpp"
+#include "daemon_stats_file.hpp"
 #include "harness.hpp"
 
 #ifndef VUGPU_SLOW_READER_DIR
@@ -50,29 +51,6 @@ std::vector<uint32_t> shown(DisplayPeer& d, uint32_t width, uint32_t height, std
   }
   return px;
 }
-
-// The daemon's counters (--stats-file, written on SIGUSR1).
-class StatsFile {
- public:
-  StatsFile() : path_(std::filesystem::temp_directory_path() / ("vugpu-blob-stats-" + std::to_string(::getpid()) + ".json")) {
-    std::filesystem::remove(path_);
-  }
-  ~StatsFile() { std::filesystem::remove(path_); }
-  std::string arg() const { return "--stats-file=" + path_.string(); }
-  boost::property_tree::ptree read(BackendProcess& backend) {
-    std::filesystem::remove(path_);
-    backend.signal(SIGUSR1);
-    const Deadline deadline(Millis(5000));  // a safety net: the file appears when it is written
-    while (!std::filesystem::exists(path_) && !deadline.expired())
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling for the file
-    boost::property_tree::ptree tree;
-    boost::property_tree::read_json(path_.string(), tree);
-    return tree;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 void connect_with_blobs(Session& s, VmmOptions o = {}) {
   o.device_features |= vu::bit(vu::kFeatureResourceBlob);
@@ -131,7 +109,7 @@ TEST(VugpuBlob, GuestMemoryBlobOnAScanout) {
 // SET_SCANOUT_BLOB, every flush fenced. The device copies nothing; the VMM shows every frame.
 TEST(VugpuBlob, LinuxDumbBuffersFlipWithZeroDeviceCopies) {
   Session s;
-  StatsFile stats;
+  DaemonStatsFile stats{"vugpu-blob-stats"};
   auto lookup = vugpu_lookup_with_config({{640, 480, true}}, kBlobToml, {stats.arg()});
   if (!lookup.command) GTEST_SKIP() << lookup.missing_reason;
   s.backend = std::make_unique<BackendProcess>(*lookup.command);

@@ -38,6 +38,7 @@
 #include <memory>
 #include <thread>
 #include "blob_dumb_buffer.hpp"
+#include "daemon_stats_file.hpp"
 #include "harness.hpp"
 
 namespace vugpu::itest {
@@ -76,28 +77,6 @@ Footprint footprint(pid_t pid) {
   for (std::string line; std::getline(maps, line);) ++f.mappings;
   return f;
 }
-
-// The daemon's counters (--stats-file, written on SIGUSR1).
-class StatsFile {
- public:
-  StatsFile()
-      : path_(std::filesystem::temp_directory_path() / ("vugpu-limits-stats-" + std::to_string(::getpid()) + ".json")) {
-    std::filesystem::remove(path_);
-  }
-  ~StatsFile() { std::filesystem::remove(path_); }
-  std::string arg() const { return "--stats-file=" + path_.string(); }
-  boost::property_tree::ptree read(BackendProcess& backend) {
-    std::filesystem::remove(path_);
-    backend.signal(SIGUSR1);
-    eventually([&] { return std::filesystem::exists(path_); }, Millis(5000));  // appears when written
-    boost::property_tree::ptree tree;
-    boost::property_tree::read_json(path_.string(), tree);
-    return tree;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A daemon with these scanouts and this extra TOML, a booted VMM, the stats file, and the
 // footprint check every round ends with.
@@ -146,7 +125,7 @@ class LimitsTest : public ::testing::Test {
   }
 
   Session s_;
-  StatsFile stats_;
+  DaemonStatsFile stats_{"vugpu-limits-stats"};
   Footprint baseline_;
   std::string missing_;
 };

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include "daemon_stats_file.hpp"
 #include "harness.hpp"
 
 namespace vugpu::itest {
@@ -24,7 +25,6 @@ class VugpuPluginStats : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("vugpu-plugin-stats-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    stats_ = dir_ / "stats.json";
   }
   void TearDown() override {
     if (HasFailure() && s_.backend) std::cout << "--- diagnostics ---\n" << s_.diagnostics() << "\n";
@@ -42,7 +42,7 @@ class VugpuPluginStats : public ::testing::Test {
                              "presenters = [\"present.vhost-user\", \"present.egl-headless\"]\n"
                              "[[display.scanout]]\nwidth = "
                           << kWidth << "\nheight = " << kHeight << "\n";
-    auto lookup = find_vugpu({"--config=" + config.string(), "--stats-file=" + stats_.string()});
+    auto lookup = find_vugpu({"--config=" + config.string(), stats_.arg()});
     if (!lookup.command) GTEST_SKIP() << lookup.missing_reason;
     s_.backend = std::make_unique<BackendProcess>(*lookup.command);
     VmmOptions o;
@@ -50,23 +50,15 @@ class VugpuPluginStats : public ::testing::Test {
     s_.connect(o);
   }
 
-  // SIGUSR1, then the file the daemon writes (atomically: old or new, never half).
-  boost::property_tree::ptree read_stats() {
-    std::filesystem::remove(stats_);
-    s_.backend->signal(SIGUSR1);
-    EXPECT_TRUE(eventually([&] { return std::filesystem::exists(stats_); }, Millis(10000)))
-        << "no stats file after SIGUSR1";
-    boost::property_tree::ptree tree;
-    boost::property_tree::read_json(stats_.string(), tree);
-    return tree;
-  }
+  boost::property_tree::ptree read_stats() { return stats_.read(*s_.backend); }
   // A counter of present.egl-headless ("plugins" -> "present.egl-headless" -> name).
   static uint64_t egl(const boost::property_tree::ptree& t, const std::string& name) {
     using Path = boost::property_tree::ptree::path_type;  // plugin names have dots
     return t.get<uint64_t>(Path("plugins/present.egl-headless/" + name, '/'));
   }
 
-  std::filesystem::path dir_, stats_;
+  std::filesystem::path dir_;
+  DaemonStatsFile stats_{"vugpu-plugin-stats"};
   Session s_;
 };
 
@@ -118,8 +110,7 @@ TEST_F(VugpuPluginStats, CountersAreInTheFileWrittenAtExit) {
   ASSERT_EQ(fb.show_on(0), kOk);
   s_.backend->signal(SIGTERM);
   ASSERT_TRUE(s_.backend->wait_exit(Millis(20000))) << "the daemon did not stop on SIGTERM";
-  boost::property_tree::ptree t;
-  boost::property_tree::read_json(stats_.string(), t);
+  const auto t = stats_.read_last();
   EXPECT_EQ(egl(t, "frames"), 1u);
   EXPECT_GE(egl(t, "composed"), 1u);
 }
