@@ -216,9 +216,7 @@ struct Capsets : ::testing::Test {
 TEST_F(Capsets, InfoAnswersEachIndex) {
   Submitted& s = h.submit(QueueId::Control, get_capset_info(1));
   ASSERT_EQ(s.type(), uint32_t{VIRTIO_GPU_RESP_OK_CAPSET_INFO});
-  ASSERT_EQ(s.written, sizeof(virtio_gpu_resp_capset_info));
-  virtio_gpu_resp_capset_info info;
-  std::memcpy(&info, s.response.data(), sizeof info);
+  const auto info = response_as<virtio_gpu_resp_capset_info>(s);
   EXPECT_EQ(info.capset_id, 2u);
   EXPECT_EQ(info.capset_max_version, 2u);
   EXPECT_EQ(info.capset_max_size, 1000u);

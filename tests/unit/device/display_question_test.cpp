@@ -9,13 +9,6 @@
 namespace vugpu::test {
 namespace {
 
-virtio_gpu_resp_display_info display_info_of(const Submitted& s) {
-  virtio_gpu_resp_display_info d;
-  EXPECT_EQ(s.written, sizeof d);
-  std::memcpy(&d, s.response.data(), sizeof d);
-  return d;
-}
-
 // A device with a cursor resource, and a presenter that answers display questions only when
 // told to.
 struct HeldQuestion : ::testing::Test {

@@ -14,20 +14,6 @@
 namespace vugpu::test {
 namespace {
 
-virtio_gpu_resp_display_info display_info_of(const Submitted& s) {
-  virtio_gpu_resp_display_info d;
-  EXPECT_EQ(s.written, sizeof d);
-  std::memcpy(&d, s.response.data(), sizeof d);
-  return d;
-}
-
-virtio_gpu_resp_edid edid_of(const Submitted& s) {
-  virtio_gpu_resp_edid e;
-  EXPECT_EQ(s.written, sizeof e);
-  std::memcpy(&e, s.response.data(), sizeof e);
-  return e;
-}
-
 TEST(DisplayInfo, FromTheSettingsWhenNoPresenterKnows) {
   HarnessOptions o;
   o.settings.scanouts = {ScanoutSettings{1024, 768, true}, ScanoutSettings{800, 600, false}};

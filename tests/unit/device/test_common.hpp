@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <drm_fourcc.h>
 #include <linux/virtio_gpu.h>
+#include <cstring>
 #include "support/harness.hpp"
 
 namespace vugpu::test {
@@ -37,5 +38,18 @@ inline std::vector<uint8_t> crop(const std::vector<uint8_t>& img, uint32_t w, co
   }
   return out;
 }
+
+// A response of exactly the size of T, as T (GET_DISPLAY_INFO's, GET_EDID's, ...).
+template <typename T>
+T response_as(const Submitted& s) {
+  T r;
+  EXPECT_EQ(s.written, sizeof r);
+  std::memcpy(&r, s.response.data(), sizeof r);
+  return r;
+}
+inline virtio_gpu_resp_display_info display_info_of(const Submitted& s) {
+  return response_as<virtio_gpu_resp_display_info>(s);
+}
+inline virtio_gpu_resp_edid edid_of(const Submitted& s) { return response_as<virtio_gpu_resp_edid>(s); }
 
 }  // namespace vugpu::test
