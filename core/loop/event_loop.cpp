@@ -28,14 +28,25 @@ EventLoop::WatchId EventLoop::watch(int fd, Callback on_ready) {
   ev.data.u64 = id;
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
     throw std::system_error(errno, std::generic_category(), "epoll_ctl add");
-  watches_.emplace(id, std::make_pair(fd, std::move(on_ready)));
+  watches_.emplace(id, Watch{fd, std::move(on_ready), nullptr});
   return id;
+}
+
+void EventLoop::watch_writable(WatchId id, Callback on_writable) {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | (on_writable ? EPOLLOUT : 0u);
+  ev.data.u64 = id;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, it->second.fd, &ev) != 0)
+    throw std::system_error(errno, std::generic_category(), "epoll_ctl mod");
+  it->second.on_writable = std::move(on_writable);
 }
 
 void EventLoop::unwatch(WatchId id) {
   auto it = watches_.find(id);
   if (it == watches_.end()) return;
-  epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.first, nullptr);
+  epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.fd, nullptr);
   watches_.erase(it);
 }
 
@@ -78,10 +89,21 @@ bool EventLoop::run_once(int timeout_ms) {
       drain_posted();
       continue;
     }
-    auto it = watches_.find(id);  // may have been removed by an earlier callback
-    if (it == watches_.end()) continue;
-    Callback cb = it->second.second;  // copy: the callback may unwatch itself
-    cb();
+    const uint32_t what = events[i].events;
+    // Input, hang-up and errors go to on_ready (it finds out by reading), then room to write
+    // goes to on_writable. Each is looked up again: an earlier callback may have removed it.
+    if (what & ~uint32_t{EPOLLOUT}) {
+      auto it = watches_.find(id);
+      if (it == watches_.end()) continue;
+      Callback cb = it->second.on_ready;  // copy: the callback may unwatch itself
+      cb();
+    }
+    if (what & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+      auto it = watches_.find(id);
+      if (it == watches_.end() || !it->second.on_writable) continue;
+      Callback cb = it->second.on_writable;
+      cb();
+    }
   }
   return true;
 }

@@ -23,6 +23,12 @@ class EventLoop {
   // finds out by reading). A callback may add or remove watches, its own included.
   WatchId watch(int fd, Callback on_ready);
   void unwatch(WatchId id);
+  // Loop thread only. While set, on_writable runs whenever the watched fd can take more bytes
+  // (EPOLLOUT, level-triggered: set it empty once nothing is left to write, or it runs on every
+  // turn); on_ready still runs for input, hang-up and errors. Each call re-evaluates the fd at
+  // once (EPOLL_CTL_MOD), so a writer that changed what "writable" means (a smaller SO_SNDBUF)
+  // is told by the new rule. Throws std::system_error when epoll refuses.
+  void watch_writable(WatchId id, Callback on_writable);
 
   // Any thread: run fn on the loop thread, in posting order. Never runs fn inline.
   void post(Callback fn);
@@ -40,7 +46,12 @@ class EventLoop {
 
   UniqueFd epoll_;
   UniqueFd wake_;  // eventfd: post() and stop() write it
-  std::map<WatchId, std::pair<int, Callback>> watches_;
+  struct Watch {
+    int fd;
+    Callback on_ready;
+    Callback on_writable;  // empty: not watched for EPOLLOUT
+  };
+  std::map<WatchId, Watch> watches_;
   WatchId next_id_ = 1;
   std::mutex mutex_;
   std::vector<Callback> posted_;
