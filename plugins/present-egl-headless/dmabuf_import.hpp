@@ -1,7 +1,6 @@
-// A frame's dmabuf as a GL texture, without a copy (EGL_EXT_image_dma_buf_import, with the
-// frame's modifier where EGL_EXT_image_dma_buf_import_modifiers is offered). The texture samples
-// real R, G, B, A whatever the fourcc. RAII: the EGLImage and texture go with the object.
-// GL thread only.
+// A frame's dmabuf as a GL texture, without a copy (the import itself is plugins/egl-common's
+// DmabufImport, shared with the windowed presenters). The texture samples real R, G, B, A
+// whatever the fourcc. RAII: the EGLImage and texture go with the object. GL thread only.
 #pragma once
 #include <EGL/egl.h>
 #include <EGL/eglext.h>

@@ -2,20 +2,10 @@
 
 #include <GLES3/gl3.h>
 #include <fmt/format.h>
-#include <string_view>
 
 namespace vugpu::egl_headless {
 
 namespace {
-
-bool gl_has_extension(std::string_view name) {
-  GLint count = 0;
-  glGetIntegerv(GL_NUM_EXTENSIONS, &count);
-  for (GLint i = 0; i < count; ++i)
-    if (const auto* e = reinterpret_cast<const char*>(glGetStringi(GL_EXTENSIONS, GLuint(i))); e && name == e)
-      return true;
-  return false;
-}
 
 using egl::egl_error_name;
 
@@ -57,25 +47,7 @@ void EglSetup::find_entry_points() {
   if (!entry_.create_sync || !entry_.destroy_sync || !entry_.client_wait_sync)
     throw EglError(fmt::format("EGL_KHR_fence_sync is advertised but its functions are missing ({})", kHint));
 
-  // dma-buf import is optional: CPU frames work without it.
-  if (!display_.has_extension("EGL_EXT_image_dma_buf_import")) {
-    import_problem_ = "EGL_EXT_image_dma_buf_import missing";
-    return;
-  }
-  if (!gl_has_extension("GL_OES_EGL_image")) {
-    import_problem_ = "GL_OES_EGL_image missing";
-    return;
-  }
-  entry_.create_image = reinterpret_cast<PFNEGLCREATEIMAGEKHRPROC>(eglGetProcAddress("eglCreateImageKHR"));
-  entry_.destroy_image = reinterpret_cast<PFNEGLDESTROYIMAGEKHRPROC>(eglGetProcAddress("eglDestroyImageKHR"));
-  entry_.image_target_texture =
-      reinterpret_cast<void (*)(unsigned, void*)>(eglGetProcAddress("glEGLImageTargetTexture2DOES"));
-  if (!entry_.create_image || !entry_.destroy_image || !entry_.image_target_texture) {
-    entry_.create_image = nullptr;
-    import_problem_ = "EGL image functions missing";
-    return;
-  }
-  import_modifiers_ = display_.has_extension("EGL_EXT_image_dma_buf_import_modifiers");
+  import_.emplace(display_);  // dma-buf import is optional: CPU frames work without it
 }
 
 void EglSetup::release() {

@@ -9,6 +9,8 @@
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
 #include <string>
+#include <optional>
+#include "egl_dmabuf_import.hpp"
 #include "egl_platform_display.hpp"
 
 namespace vugpu::egl_headless {
@@ -16,14 +18,11 @@ namespace vugpu::egl_headless {
 // Start-up failure; what() is one line ending in a hint.
 using EglError = egl::EglError;
 
-// EGL_KHR_fence_sync and EGL_KHR_image_base entry points (looked up once).
+// EGL_KHR_fence_sync entry points (looked up once).
 struct EglEntryPoints {
   PFNEGLCREATESYNCKHRPROC create_sync = nullptr;
   PFNEGLDESTROYSYNCKHRPROC destroy_sync = nullptr;
   PFNEGLCLIENTWAITSYNCKHRPROC client_wait_sync = nullptr;
-  PFNEGLCREATEIMAGEKHRPROC create_image = nullptr;    // null without dma-buf import
-  PFNEGLDESTROYIMAGEKHRPROC destroy_image = nullptr;
-  void (*image_target_texture)(unsigned target, void* image) = nullptr;  // glEGLImageTargetTexture2DOES
 };
 
 class EglSetup {
@@ -37,11 +36,12 @@ class EglSetup {
   EGLDisplay display() const { return display_.handle(); }
   const EglEntryPoints& egl() const { return entry_; }
   const char* platform_name() const { return display_.platform_name(); }
-  // EGL_EXT_image_dma_buf_import (+ GL_OES_EGL_image): dma-buf frames go to the GPU uncopied.
-  bool can_import_dmabuf() const { return entry_.create_image != nullptr; }
-  bool has_import_modifiers() const { return import_modifiers_; }
+  // EGL_EXT_image_dma_buf_import (+ GL_OES_EGL_image): dma-buf frames go to the GPU uncopied
+  // (plugins/egl-common's DmabufImport).
+  const egl::DmabufImport& dmabuf_import() const { return *import_; }
+  bool can_import_dmabuf() const { return import_ && import_->available(); }
   // Why dma-buf import is unavailable ("" when it is available).
-  const std::string& import_problem() const { return import_problem_; }
+  const std::string& import_problem() const { return import_->problem(); }
   const std::string& renderer_name() const { return renderer_; }
 
  private:
@@ -52,8 +52,7 @@ class EglSetup {
   egl::EglPlatformDisplay display_;  // plugins/egl-common: shared with renderer.virgl
   EGLContext context_ = EGL_NO_CONTEXT;
   EglEntryPoints entry_;
-  bool import_modifiers_ = false;
-  std::string import_problem_;
+  std::optional<egl::DmabufImport> import_;  // once the context is current
   std::string renderer_;
 };
 
