@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <poll.h>
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <utility>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <vector>
 #include "vhost-user/display_channel.hpp"
+#include "virtual_time.hpp"
 
 namespace vugpu::fuzz {
 
@@ -39,7 +41,11 @@ class Vmm {
   bool serve() {
     char sink[65536];
     bool got = false;
-    while (::recv(sock_, sink, sizeof sink, MSG_DONTWAIT) > 0) got = true;
+    // Until a short read: the socket is empty then (each system call costs).
+    for (ssize_t n = sizeof sink; n == ssize_t(sizeof sink);) {
+      n = ::recv(sock_, sink, sizeof sink, MSG_DONTWAIT);
+      got |= n > 0;
+    }
     if (got && !answer_.empty()) {
       [[maybe_unused]] auto n = ::send(sock_, answer_.data(), answer_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       answer_.clear();
@@ -62,6 +68,8 @@ bool readable(int fd) {
 std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChannelSummary* summary, int timeout_ms) {
   DisplayChannelSummary local;
   DisplayChannelSummary& sum = summary != nullptr ? *summary : local;
+  // Before the channel: its timerfd and every wait it makes run on virtual time.
+  const virtual_time::Frozen frozen;
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) != 0) return "";
   UniqueFd vmm_end(sv[0]);
@@ -72,15 +80,17 @@ std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChan
   static const std::vector<uint8_t> pixels(64 * 64 * 4, 0x5a);
   Vmm responder(vmm_end.get());
   // Runs the VMM and the loop until `done` or until nothing moves any more. Then, with
-  // wait_for_timeout, only a question's time-out is left: the loop sleeps until it fires
-  // (timeout_ms; the only time an input spends waiting, and only when the VMM stays silent).
+  // wait_for_timeout, only a question's time-out is left (the VMM stays silent): the virtual
+  // clock jumps past it and the channel's timer fires at once; when no timer is due, nothing
+  // will ever move.
   const auto settle = [&](const auto& done, bool wait_for_timeout) {
     for (int turn = 0; turn < 64 && !done(); ++turn) {
       const bool vmm_read = responder.serve();
       loop.run_once(0);
       if (done() || vmm_read || (channel.is_open() && readable(channel_end))) continue;
-      if (!wait_for_timeout) return;
-      loop.run_once(timeout_ms + 5);
+      if (!wait_for_timeout || !virtual_time::advance(std::chrono::milliseconds(timeout_ms) + std::chrono::nanoseconds(1)))
+        return;
+      loop.run_once(0);  // the timerfd is readable now
     }
   };
   size_t at = 0;
@@ -132,7 +142,7 @@ std::string run_display_channel_input(std::span<const uint8_t> data, DisplayChan
       }
       case 2:
         channel.scanout(0, 64, 64);
-        if (channel.update(0, Rect{0, 0, 64, 64}, pixels.data(), 64 * 4) == Status::Ok) ++sum.updates_ok;
+        if (channel.update(0, Rect{0, 0, 64, 64}, pixels.data(), 64 * 4, [](Status) {}) == Status::Ok) ++sum.updates_ok;
         settle([] { return false; }, false);  // the VMM reads them (and may answer)
         break;
       default: {

@@ -8,11 +8,11 @@
 // sends during the record with the n bytes; op % 5 picks what the channel does: 0
 // display_info, 1 edid(op / 5 % 16), 2 scanout 64x64 and an UPDATE of it, 3 the bytes arrive
 // unsolicited and the event loop turns once, 4 start() (negotiation; also the first record).
-// The VMM's end runs on the calling thread between loop turns (no thread, no polling), so an
-// input costs time only where the VMM stays silent on a question: then its time-out,
-// `timeout_ms`, passes for real. The fuzzer uses 1 ms; a run that must see every answer taken
-// uses more (a reply written microseconds after the question loses only to a 1 ms time-out when
-// the thread is descheduled in between).
+// The VMM's end runs on the calling thread between loop turns (no thread, no polling), and
+// time is virtual (virtual_time.hpp): where the VMM stays silent on a question, or the channel
+// polls for the rest of a message cut short, the clock jumps by the time-out, `timeout_ms`,
+// instead of waiting for it. So no input waits, and no answer is lost to a time-out because the
+// thread was descheduled: the same input takes the same paths on any machine.
 #pragma once
 #include <cstdint>
 #include <span>
