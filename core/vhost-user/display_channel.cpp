@@ -1,5 +1,6 @@
 #include "vhost-user/display_channel.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -54,6 +55,12 @@ DisplayChannel::DisplayChannel(EventLoop& loop, UniqueFd socket, Log& log, int t
     UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
     if (!timer) throw std::runtime_error(std::string("timerfd: ") + std::strerror(errno));
     timer_.watch(loop_, std::move(timer), [this] { on_timer(); });
+    // Non-blocking for splice() too: SPLICE_F_NONBLOCK only covers the pipe, and a blocking
+    // socket (QEMU makes a blocking socketpair) makes splice() sleep until the VMM reads.
+    // Our end is our own open file: QEMU's is not affected.
+    const int flags = ::fcntl(socket.get(), F_GETFL);
+    if (flags < 0 || ::fcntl(socket.get(), F_SETFL, flags | O_NONBLOCK) != 0)
+      throw std::runtime_error(std::string("O_NONBLOCK: ") + std::strerror(errno));
     socket_.watch(loop_, std::move(socket), [this] { on_readable(); });
   } catch (const std::exception& e) {
     log_.warn("vhost-user-gpu: cannot watch the display socket: {}", e.what());
@@ -73,8 +80,19 @@ bool DisplayChannel::start() {
 
 void DisplayChannel::close(std::string_view why, LogLevel level) {
   if (is_open()) log_.log(level, "vhost-user-gpu: display channel closed: {}", why);
-  socket_.reset();
-  std::vector<Completion> failed;
+  socket_.reset();  // its read and write watches with it
+  writable_watched_ = false;
+  consuming_ = false;
+  recheck_ = false;
+  // A message cut short leaves page references in the pipe: drop them. (Spliced pages already
+  // in the socket stay readable by the VMM until it closes its end; they are the frame's.)
+  splicer_.abandon();
+  // Queued messages will never go: their callers get their bytes back now (posted).
+  std::deque<Outgoing> unsent = std::move(out_);
+  out_.clear();
+  queued_bytes_ = 0;
+  for (Outgoing& m : unsent)
+    if (m.done) loop_.post([done = std::move(m.done)] { done(Status::Unspec); });
   while (!pending_.empty()) {
     // One at a time: a continuation may queue another question (it fails at once: closed).
     Pending p = std::move(pending_.front());
@@ -103,43 +121,64 @@ Status DisplayChannel::check_scanout_id(uint32_t scanout_id) const {
 
 // --- sending ----------------------------------------------------------------------------------
 
-Status DisplayChannel::send(uint32_t request, std::span<const iovec> payload, int fd, uint64_t* seq) {
+DisplayChannel::Outgoing DisplayChannel::message(uint32_t request, std::span<const iovec> payload, int fd) {
+  Outgoing m;
+  m.request = request;
+  uint64_t size = 0;
+  for (const iovec& v : payload) size += v.iov_len;
+  m.head.resize(sizeof(gpu::Header) + size);
+  const gpu::Header header{request, 0, static_cast<uint32_t>(size)};
+  std::memcpy(m.head.data(), &header, sizeof header);
+  size_t at = sizeof header;
+  for (const iovec& v : payload) {
+    if (v.iov_len != 0) std::memcpy(m.head.data() + at, v.iov_base, v.iov_len);
+    at += v.iov_len;
+  }
+  if (fd >= 0) m.fd = UniqueFd(::fcntl(fd, F_DUPFD_CLOEXEC, 0));  // the caller may close its own
+  return m;
+}
+
+Status DisplayChannel::enqueue(Outgoing m, uint64_t* seq) {
   if (!is_open()) return Status::Unspec;
   drain_ready();  // take replies already there (e.g. the protocol features) first
+  if (!is_open()) return Status::Unspec;
+  if (m.head.size() - sizeof(gpu::Header) + m.rows_bytes > UINT32_MAX) return Status::InvalidParameter;
+  if (m.request == gpu::kCursorPos || m.request == gpu::kCursorPosHide || m.request == gpu::kCursorUpdate)
+    coalesce_cursor(m.request, m.scanout);
+  if (out_.size() >= kMaxQueued || queued_bytes_ + m.head.size() > kMaxQueuedBytes) {
+    close(fmt::format("the VMM does not read its display socket: {} messages ({} bytes) wait to be sent", out_.size(),
+                      queued_bytes_));
+    return Status::Unspec;
+  }
+  const bool expects = expects_reply(m.request);
+  if (expects && pending_.size() >= kMaxPending) {
+    close("the VMM left too many requests unanswered");
+    return Status::Unspec;
+  }
+  if (expects) {
+    const uint64_t s = next_seq_++;
+    pending_.push_back({s, m.request, Clock::now() + std::chrono::milliseconds(timeout_ms_), {}});
+    if (seq != nullptr) *seq = s;
+  }
+  const bool has_done = static_cast<bool>(m.done);
+  queued_bytes_ += m.head.size();
+  out_.push_back(std::move(m));
+  // With the watch armed the socket was full a moment ago: the watch goes on when it has room.
+  if (!writable_watched_) flush();
+  return is_open() || has_done ? Status::Ok : Status::Unspec;
+}
+
+Status DisplayChannel::send(uint32_t request, std::span<const iovec> payload, int fd, uint64_t* seq) {
   if (!is_open()) return Status::Unspec;
   uint64_t size = 0;
   for (const iovec& v : payload) size += v.iov_len;
   if (size > UINT32_MAX) return Status::InvalidParameter;
-  if (expects_reply(request) && pending_.size() >= kMaxPending) {
-    close("the VMM left too many requests unanswered");
+  Outgoing m = message(request, payload, fd);
+  if (fd >= 0 && !m.fd) {
+    log_.warn("vhost-user-gpu: {} not sent: cannot duplicate its fd: {}", request_name(request), std::strerror(errno));
     return Status::Unspec;
   }
-  gpu::Header header{request, 0, static_cast<uint32_t>(size)};
-  std::vector<iovec> iov;
-  iov.reserve(payload.size() + 1);
-  iov.push_back(piece(&header, sizeof header));
-  iov.insert(iov.end(), payload.begin(), payload.end());
-  uint64_t sent = 0;
-  const int fds[1] = {fd};
-  const io::IoResult r = io::send_all(socket_.get(), iov, fd >= 0 ? std::span<const int>(fds) : std::span<const int>(),
-                                      timeout_ms_, sent, &side_);
-  bytes_sent_ += sent;
-  if (r != io::IoResult::Ok) {
-    if (r == io::IoResult::Timeout && sent == 0) {
-      // Nothing went out: the stream is intact, only this message is lost.
-      log_.warn("vhost-user-gpu: {} dropped: the VMM did not read the display socket for {} ms",
-                request_name(request), timeout_ms_);
-      return Status::Unspec;
-    }
-    close(fmt::format("sending {}: {}", request_name(request), io::to_string(r)));
-    return Status::Unspec;
-  }
-  if (expects_reply(request)) {
-    const uint64_t s = next_seq_++;
-    pending_.push_back({s, request, Clock::now() + std::chrono::milliseconds(timeout_ms_), {}});
-    if (seq != nullptr) *seq = s;
-  }
-  return Status::Ok;
+  return enqueue(std::move(m), seq);
 }
 
 Status DisplayChannel::send_simple(uint32_t request, const void* payload, size_t size, uint64_t* seq) {
@@ -147,11 +186,138 @@ Status DisplayChannel::send_simple(uint32_t request, const void* payload, size_t
   return send(request, size == 0 ? std::span<const iovec>() : std::span<const iovec>(&v, 1), -1, seq);
 }
 
+void DisplayChannel::coalesce_cursor(uint32_t request, uint32_t scanout_id) {
+  // Only messages not started yet: a started one is part of the stream already.
+  std::erase_if(out_, [&](Outgoing& m) {
+    if (m.sent != 0 || m.scanout != scanout_id) return false;
+    const bool superseded = m.request == gpu::kCursorPos || m.request == gpu::kCursorPosHide ||
+                            (m.request == gpu::kCursorUpdate && request == gpu::kCursorUpdate);
+    if (superseded) queued_bytes_ -= m.head.size();
+    return superseded;
+  });
+}
+
+void DisplayChannel::set_writable_watch(bool on) {
+  // Armed again after a spliced UPDATE's wait began: the call makes epoll look at the socket
+  // under the send buffer that wait shrank.
+  if (on == writable_watched_ && !(on && recheck_)) return;
+  recheck_ = false;
+  try {
+    socket_.watch_writable(on ? std::function<void()>([this] { flush(); }) : std::function<void()>());
+  } catch (const std::exception& e) {
+    close(fmt::format("cannot watch the display socket for room: {}", e.what()));
+    return;
+  }
+  const bool was = writable_watched_;
+  writable_watched_ = on;
+  if (on && !was) {  // the time-out of a VMM that stopped reading starts now
+    last_progress_ = Clock::now();
+    arm_timer();
+  }
+}
+
+DisplayChannel::Step DisplayChannel::write_front(io::IoResult& why) {
+  Outgoing& m = out_.front();
+  const uint64_t head = m.head.size();
+  const uint64_t total = head + m.rows_bytes;
+  std::vector<iovec> iov;
+  while (m.sent < total) {
+    uint64_t n = 0;
+    io::IoResult r;
+    iov.clear();
+    if (m.sent < head) {
+      // The header (with the fd) first; with the rows when none of them is spliced.
+      iov.push_back(piece(m.head.data() + m.sent, head - m.sent));
+      if (m.by_reference == 0) iov.insert(iov.end(), m.rows.begin(), m.rows.end());
+      const int fds[1] = {m.fd.get()};
+      r = io::send_some(socket_.get(), iov, m.fd ? std::span<const int>(fds) : std::span<const int>(), n);
+      if (n > 0) m.fd.reset();  // it went with the first byte
+    } else if (m.sent < head + m.by_reference) {
+      iov = m.rows;
+      io::drop_front(iov, m.sent - head);
+      uint64_t left = head + m.by_reference - m.sent;  // only the spliced part
+      for (size_t i = 0; i < iov.size(); ++i) {
+        if (iov[i].iov_len >= left) {
+          iov[i].iov_len = left;
+          iov.resize(i + 1);
+          break;
+        }
+        left -= iov[i].iov_len;
+      }
+      const auto how = splicer_.send_some(socket_.get(), iov, n, r);
+      if (how == io::SplicedSender::Result::Unsupported) {
+        m.by_reference = m.sent + n - head;  // copy the rest
+        r = io::IoResult::Ok;
+      } else if (how == io::SplicedSender::Result::Full) {
+        r = io::IoResult::Full;
+      }
+    } else {
+      iov = m.rows;
+      io::drop_front(iov, m.sent - head);
+      r = io::send_some(socket_.get(), iov, {}, n);
+    }
+    m.sent += n;
+    bytes_sent_ += n;
+    if (n > 0) last_progress_ = Clock::now();
+    if (r == io::IoResult::Full) return Step::Full;
+    if (r != io::IoResult::Ok) {
+      why = r;
+      return Step::Failed;
+    }
+  }
+  return Step::Done;
+}
+
+void DisplayChannel::finish_front(Status s) {
+  Outgoing m = std::move(out_.front());
+  out_.pop_front();
+  queued_bytes_ -= m.head.size();
+  if (m.done) loop_.post([done = std::move(m.done), s] { done(s); });
+}
+
+void DisplayChannel::flush() {
+  while (is_open() && !out_.empty()) {
+    if (consuming_) {
+      // Woken by room in the socket: with the smallest send buffer that is the VMM having
+      // read the spliced UPDATE to its last byte (spliced_send.hpp).
+      const io::IoResult r = splicer_.consumed(socket_.get(), send_buffer_value_);
+      if (r == io::IoResult::Full) return set_writable_watch(true);
+      if (r != io::IoResult::Ok) return close(fmt::format("sending UPDATE: {}", io::to_string(r)));
+      consuming_ = false;
+      last_progress_ = Clock::now();
+      finish_front(Status::Ok);
+      continue;
+    }
+    io::IoResult why = io::IoResult::Ok;
+    switch (write_front(why)) {
+      case Step::Full: return set_writable_watch(true);
+      case Step::Failed:
+        return close(fmt::format("sending {}: {}", request_name(out_.front().request), io::to_string(why)));
+      case Step::Done: break;
+    }
+    if (out_.front().by_reference > 0) {
+      // The pages may change only once the VMM has read them all: wait for that, by watch.
+      if (!splicer_.begin_wait_consumed(socket_.get()))
+        return close(fmt::format("SO_SNDBUF: {}", std::strerror(errno)));
+      consuming_ = true;
+      recheck_ = true;
+      last_progress_ = Clock::now();
+      continue;  // it may be read already
+    }
+    finish_front(Status::Ok);
+  }
+  if (is_open()) set_writable_watch(false);
+}
+
 void DisplayChannel::fit_send_buffer(uint64_t bytes) {
   if (!is_open() || bytes <= send_buffer_asked_) return;
   send_buffer_asked_ = bytes;
   // The kernel doubles what is asked (its bookkeeping) and caps it at net.core.wmem_max.
   const int want = static_cast<int>(std::min<uint64_t>(bytes, INT32_MAX / 2));
+  if (consuming_) {  // set when that wait ends (SplicedSender::consumed)
+    send_buffer_value_ = want;
+    return;
+  }
   if (::setsockopt(socket_.get(), SOL_SOCKET, SO_SNDBUF, &want, sizeof want) != 0) {
     log_.debug("vhost-user-gpu: SO_SNDBUF {}: {}", want, std::strerror(errno));
     return;
@@ -241,6 +407,10 @@ void DisplayChannel::arm_timer() {
   std::optional<Clock::time_point> first;
   for (const Pending& p : pending_)
     if (p.on_reply && (!first || p.deadline < *first)) first = p.deadline;
+  if (writable_watched_) {  // messages wait for the VMM to read
+    const Clock::time_point stalled = last_progress_ + std::chrono::milliseconds(timeout_ms_);
+    if (!first || stalled < *first) first = stalled;
+  }
   itimerspec spec{};  // all zero: disarmed
   if (first) {
     const auto ns = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(*first - Clock::now()).count());
@@ -255,6 +425,13 @@ void DisplayChannel::on_timer() {
   uint64_t expirations = 0;
   [[maybe_unused]] const ssize_t n = ::read(timer_.get(), &expirations, sizeof expirations);
   const Clock::time_point now = Clock::now();
+  if (writable_watched_ && now - last_progress_ >= std::chrono::milliseconds(timeout_ms_)) {
+    // last_progress_ moves with every byte the socket takes, and the timer is set again below
+    // while the VMM still reads: this is a VMM that read nothing for timeout_ms.
+    close(fmt::format("the VMM did not read its display socket for {} ms ({} {} waiting{})", timeout_ms_, out_.size(),
+                      out_.size() == 1 ? "message" : "messages", consuming_ ? ", an UPDATE read only in part" : ""));
+    return;
+  }
   std::vector<Completion> expired;
   // A question that timed out stays queued without its continuation: its late reply is still
   // matched to it (and dropped), so it cannot be taken for a newer question's answer.
@@ -428,99 +605,50 @@ Status DisplayChannel::scanout(uint32_t scanout_id, uint32_t width, uint32_t hei
   return Status::Ok;
 }
 
-Status DisplayChannel::update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) {
+Status DisplayChannel::update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride,
+                              std::function<void(Status)> done) {
   if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
   const ScanoutState& st = scanouts_[scanout_id];
   if (st.dmabuf || st.width == 0) return Status::InvalidScanoutId;  // no SCANOUT on this channel
-  if (r.empty()) return Status::Ok;
-  if (!r.inside(st.width, st.height) || first_row == nullptr) return Status::InvalidParameter;
+  if (!r.empty() && (!r.inside(st.width, st.height) || first_row == nullptr)) return Status::InvalidParameter;
+  if (r.empty()) {  // nothing to send; the caller still hears of it as promised
+    if (done) loop_.post([done = std::move(done)] { done(Status::Ok); });
+    return Status::Ok;
+  }
   const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
   if (stride < row_bytes) return Status::InvalidParameter;
-  const uint64_t payload = sizeof(gpu::Update) + row_bytes * r.height;
+  const uint64_t pixels = row_bytes * r.height;
+  const uint64_t payload = sizeof(gpu::Update) + pixels;
   if (payload > UINT32_MAX) return Status::InvalidParameter;
 
   fit_send_buffer(payload + sizeof(gpu::Header));
   const gpu::Update msg{scanout_id, r.x, r.y, r.width, r.height};
-  std::vector<iovec> iov;
-  iov.reserve(stride == row_bytes ? 2 : size_t{r.height} + 1);
-  iov.push_back(piece(&msg, sizeof msg));
+  const iovec fixed = piece(&msg, sizeof msg);
+  Outgoing m = message(gpu::kUpdate, std::span<const iovec>(&fixed, 1));
+  // The header says the whole payload; the rows follow it from the caller's memory.
+  const gpu::Header header{gpu::kUpdate, 0, static_cast<uint32_t>(payload)};
+  std::memcpy(m.head.data(), &header, sizeof header);
   if (stride == row_bytes) {  // rows are back to back: one piece
-    iov.push_back(piece(first_row, row_bytes * r.height));
+    m.rows.push_back(piece(first_row, pixels));
   } else {
-    for (uint32_t y = 0; y < r.height; ++y) iov.push_back(piece(first_row + uint64_t{y} * stride, row_bytes));
+    m.rows.reserve(r.height);
+    for (uint32_t y = 0; y < r.height; ++y) m.rows.push_back(piece(first_row + uint64_t{y} * stride, row_bytes));
   }
-  if (row_bytes * r.height >= kSpliceMinBytes) {
-    bool unsupported = false;
-    const Status s = send_update_spliced(msg, std::span<const iovec>(iov).subspan(1), unsupported);
-    if (!unsupported) return s;
-  }
-  return send(gpu::kUpdate, iov);
-}
-
-Status DisplayChannel::send_update_spliced(const gpu::Update& msg, std::span<const iovec> pixels, bool& unsupported) {
-  unsupported = false;
-  if (!is_open()) return Status::Unspec;
-  drain_ready();
-  if (!is_open()) return Status::Unspec;
-  if (!splicer_.available()) {
-    unsupported = true;
-    return Status::Unspec;
-  }
-  uint64_t total = 0;
-  for (const iovec& v : pixels) total += v.iov_len;
-  // The pixels minus their last kCopiedTailBytes go by reference; the tail is copied, so the
-  // last queued skb is a copy and large enough for wait_consumed() to see it (spliced_send.hpp).
-  const uint64_t by_reference = total - std::min<uint64_t>(total, kCopiedTailBytes);
-  std::vector<iovec> spliced, copied;
-  uint64_t at = 0;
-  for (const iovec& v : pixels) {
-    const uint64_t end = at + v.iov_len;
-    if (end <= by_reference) {
-      spliced.push_back(v);
-    } else if (at >= by_reference) {
-      copied.push_back(v);
-    } else {
-      const size_t cut = static_cast<size_t>(by_reference - at);
-      spliced.push_back(piece(v.iov_base, cut));
-      copied.push_back(piece(static_cast<const uint8_t*>(v.iov_base) + cut, v.iov_len - cut));
-    }
-    at = end;
-  }
-
-  const gpu::Header header{gpu::kUpdate, 0, static_cast<uint32_t>(sizeof msg + total)};
-  const iovec head[2] = {piece(&header, sizeof header), piece(&msg, sizeof msg)};
-  uint64_t sent = 0;
-  io::IoResult r = io::send_all(socket_.get(), head, {}, timeout_ms_, sent, &side_);
-  bytes_sent_ += sent;
-  if (r == io::IoResult::Timeout && sent == 0) {
-    log_.warn("vhost-user-gpu: UPDATE dropped: the VMM did not read the display socket for {} ms", timeout_ms_);
-    return Status::Unspec;
-  }
-  if (r == io::IoResult::Ok) {
-    const auto how = splicer_.send(socket_.get(), spliced, timeout_ms_, sent, r, &side_);
-    bytes_sent_ += sent;
-    if (how == io::SplicedSender::Result::Unsupported) {  // nothing went: copy the same bytes
-      copied.insert(copied.begin(), spliced.begin(), spliced.end());
-      r = io::IoResult::Ok;
-    }
-  }
-  if (r == io::IoResult::Ok) {
-    r = io::send_all(socket_.get(), copied, {}, timeout_ms_, sent, &side_);
-    bytes_sent_ += sent;
-  }
-  // Only once the VMM has read every byte may the caller change or free the pixels.
-  if (r == io::IoResult::Ok) r = splicer_.wait_consumed(socket_.get(), send_buffer_value_, timeout_ms_, &side_);
-  if (r != io::IoResult::Ok) {
-    close(fmt::format("sending UPDATE: {}", io::to_string(r)));
-    return Status::Unspec;
-  }
-  return Status::Ok;
+  m.rows_bytes = pixels;
+  // Large ones by reference, all but a copied tail, so the last queued skb is a copy large
+  // enough for the wait for the VMM's reading to see (spliced_send.hpp).
+  if (pixels >= kSpliceMinBytes && splicer_.available()) m.by_reference = pixels - std::min(pixels, kCopiedTailBytes);
+  m.done = std::move(done);
+  return enqueue(std::move(m));
 }
 
 Status DisplayChannel::cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) {
   if (Status s = check_scanout_id(scanout_id); s != Status::Ok) return s;
   const gpu::CursorPos msg{scanout_id, x, y};
-  return send_simple(visible ? gpu::kCursorPos : gpu::kCursorPosHide, &msg, sizeof msg);
+  const iovec v = piece(&msg, sizeof msg);
+  Outgoing m = message(visible ? gpu::kCursorPos : gpu::kCursorPosHide, std::span<const iovec>(&v, 1));
+  m.scanout = scanout_id;
+  return enqueue(std::move(m));
 }
 
 Status DisplayChannel::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) {
@@ -533,7 +661,9 @@ Status DisplayChannel::cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y
   static_assert(sizeof head == offsetof(gpu::CursorUpdate, data));
   const iovec iov[2] = {piece(&head, sizeof head),
                         piece(image.argb, sizeof(uint32_t) * CursorImage::kSize * CursorImage::kSize)};
-  return send(gpu::kCursorUpdate, iov);
+  Outgoing m = message(gpu::kCursorUpdate, iov);  // the image is copied: the caller's may go
+  m.scanout = scanout_id;
+  return enqueue(std::move(m));
 }
 
 Status DisplayChannel::dmabuf_scanout(uint32_t scanout_id, const Frame& frame) {

@@ -1,25 +1,56 @@
 // The vhost-user-gpu display channel: VmmDisplay over the socket the VMM handed over with
 // VHOST_USER_GPU_SET_SOCKET (QEMU's console at the other end).
 //
-// Requests go out as whole messages (sendmsg scatter-gather: an UPDATE's pixel rows are sent
-// straight from the frame, no staging copy; partial writes are continued).
+// Nothing here waits for the VMM. The device loop (the one thread that also runs the
+// virtqueues, the vhost-user socket and presenters' callbacks) must not stop because a VMM
+// stopped reading its display socket.
 //
-// Questions never block the device loop: GET_DISPLAY_INFO / GET_EDID (and the GET_PROTOCOL_FEATURES
-// an EDID question may have to wait for) are answered through a completion. Every request that
-// expects a reply is queued (FIFO) with a sequence number, a deadline and, for a question, its
-// continuation; the socket watch reads replies as they come and runs the continuation of the
-// request they answer; a loop timer (timerfd) fails the continuations whose deadline passed
-// (`timeout_ms`), and close() / the destructor fail the rest. The caller's `done` is always
-// posted to the loop, never run inside the call. DMABUF_UPDATE's reply (QEMU answers once its
-// GL display drew the buffer) completes the same way. What can still wait in a call, bounded by
-// `timeout_ms` each time the socket makes no progress: sending into a full socket, and a large
-// UPDATE until the VMM has read its spliced pixels (spliced_send.hpp).
+// Sending: every message joins one ordered outgoing queue (out_) and leaves in that order, each
+// whole (fds ride with its first byte, SCM_RIGHTS). What the socket takes now is written inside
+// the call; the rest continues from an EPOLLOUT watch on the loop (EventLoop::watch_writable).
+// A message's header and fixed part are copied into the queue; an UPDATE's pixel rows are not:
+// they stay the caller's, referenced until the UPDATE's `done` runs (sendmsg scatter-gather
+// from the frame, no staging copy). Large UPDATEs go by reference (spliced_send.hpp: vmsplice
+// the pages, splice them into the socket), so their `done` runs only once the VMM has read
+// every byte (the send buffer shrunk, then writability: no blocking poll); copied ones complete
+// when their last byte is in the socket. Meanwhile later messages wait behind that UPDATE: the
+// stream keeps its order.
+//
+// A VMM that takes no byte for `timeout_ms` while messages wait (or does not finish reading a
+// spliced UPDATE within `timeout_ms` of its last byte going in) gets the channel closed with
+// one warning; every queued UPDATE's `done` then runs with an error, so presenters release
+// their frames and the device goes on without a display.
+//
+// Bounded memory while the VMM is slow (what the queue may hold, and why):
+//  - UPDATE pixels are never copied into the queue: the presenter holds the frame until
+//    `done`, and the device runs no later command of that control queue before the flush
+//    completes (fence/release back-pressure), so a guest cannot pile them up.
+//  - Cursor messages come from the cursor queue, which completes at once, so a guest could
+//    move its cursor without end. A new CURSOR_POS / CURSOR_POS_HIDE / CURSOR_UPDATE for a
+//    scanout drops that scanout's queued CURSOR_POS / CURSOR_POS_HIDE not yet started, and a
+//    CURSOR_UPDATE also the older queued CURSOR_UPDATE (each carries the whole state it sets:
+//    position and visibility, image): at most one of each per scanout waits.
+//  - Everything else (SCANOUT, DMABUF_*, questions) is small, and a hard cap (kMaxQueued
+//    messages, kMaxQueuedBytes copied bytes) closes the channel with a log line if a guest
+//    still manages to outrun a VMM that does not read (SET_SCANOUT without end). Only a VMM
+//    that stopped reading can get there: its display would be closed by the time-out anyway.
+//
+// Questions never block the device loop either: GET_DISPLAY_INFO / GET_EDID (and the
+// GET_PROTOCOL_FEATURES an EDID question may have to wait for) are answered through a
+// completion. Every request that expects a reply is queued (FIFO) with a sequence number, a
+// deadline and, for a question, its continuation; the socket watch reads replies as they come
+// and runs the continuation of the request they answer; a loop timer (timerfd) fails the
+// continuations whose deadline passed (`timeout_ms`), and close() / the destructor fail the
+// rest. The caller's `done` is always posted to the loop, never run inside the call.
+// DMABUF_UPDATE's reply (QEMU answers once its GL display drew the buffer) completes the same
+// way.
 //
 // Replies come back in request order, but QEMU leaves some requests unanswered (GET_EDID for a
 // scanout it does not have) and a reply may arrive after we stopped waiting. So a reply is
 // matched to the oldest queued request of the same type (older ones of another type are taken
 // as never answered and their continuations fail), and a reply nobody waits for any more (its
 // question timed out) is read and dropped: a timed-out request stays queued for that matching.
+// A request is entered there when it joins the outgoing queue, which sends in the same order.
 //
 // Protocol features are negotiated without blocking: start() sends GET_PROTOCOL_FEATURES and
 // the reply is taken when it arrives. Blocking inside VHOST_USER_GPU_SET_SOCKET would deadlock
@@ -27,16 +58,15 @@
 // wait for our answer to the next vhost-user message. An EDID question asked before the answer
 // waits for it (or for its time-out: then no features, as with a VMM that offers none).
 //
-// A broken stream (peer closed, timeout in the middle of a message, garbage) closes the channel
-// for good: every call then fails with Status::Unspec; the VMM sends a new socket when it
-// restarts the device.
+// A broken stream (peer closed, time-out, garbage) closes the channel for good: every call then
+// fails with Status::Unspec; the VMM sends a new socket when it restarts the device.
 //
 // An UPDATE for a scanout that was not given a size on this channel (SCANOUT) is refused with
 // InvalidScanoutId instead of being sent: QEMU would composite into a surface it does not have.
 // A presenter that sees this sends SCANOUT and then the whole frame.
 //
-// Threading: device loop thread only (the loop must outlive the channel: completions are posted
-// to it, also from the destructor).
+// Threading: device loop thread only, every call and every callback (the loop must outlive
+// the channel: completions are posted to it, also from the destructor).
 #pragma once
 #include <sys/uio.h>
 #include <array>
@@ -65,6 +95,9 @@ class DisplayChannel final : public VmmDisplay {
   // all but their last kCopiedTailBytes; smaller ones are copied (page pinning costs more).
   static constexpr uint64_t kSpliceMinBytes = 256 * 1024;
   static constexpr uint64_t kCopiedTailBytes = 4096;
+  // The outgoing queue's cap (see the top of this file): more closes the channel.
+  static constexpr size_t kMaxQueued = 256;
+  static constexpr uint64_t kMaxQueuedBytes = 1u << 20;
   // Protocol features vugpu asks for.
   static constexpr uint64_t kWantedFeatures = (1ull << gpu::kProtocolEdid) | (1ull << gpu::kProtocolDmabuf2);
   // fd_flags bit of DMABUF_SCANOUT: rows are stored top-down (virglrenderer's Y_0_TOP).
@@ -77,13 +110,14 @@ class DisplayChannel final : public VmmDisplay {
 
   // Watches the socket and sends GET_PROTOCOL_FEATURES. False (channel closed) on failure.
   bool start();
-  // What to serve while a call waits on the VMM (see io::SideChannel): QEMU may block its main
-  // loop on our answer to a vhost-user request and read the display socket only afterwards.
+  // What to serve while the rest of a half-arrived reply is read (see io::SideChannel): QEMU
+  // may block its main loop on our answer to a vhost-user request meanwhile.
   void set_side_channel(io::SideChannel side) { side_ = std::move(side); }
   bool is_open() const { return static_cast<bool>(socket_); }
   bool negotiated() const { return negotiated_; }
   uint64_t protocol_features() const { return features_; }
   uint64_t bytes_sent() const { return bytes_sent_; }
+  size_t queued() const { return out_.size(); }  // messages not yet wholly sent (or consumed)
 
   // VmmDisplay
   bool has_edid() const override;
@@ -91,7 +125,8 @@ class DisplayChannel final : public VmmDisplay {
   bool display_info_async(DisplayInfoDone done) override;
   bool edid_async(uint32_t scanout_id, EdidDone done) override;
   Status scanout(uint32_t scanout_id, uint32_t width, uint32_t height) override;
-  Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) override;
+  Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride,
+                std::function<void(Status)> done) override;
   Status cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) override;
   Status cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) override;
   Status dmabuf_scanout(uint32_t scanout_id, const Frame& frame) override;
@@ -116,10 +151,40 @@ class DisplayChannel final : public VmmDisplay {
     uint32_t width = 0, height = 0;  // as last sent with SCANOUT / DMABUF_SCANOUT
     bool dmabuf = false;
   };
+  // One message of the outgoing queue: `head` (header and fixed part, copied) then `rows` (the
+  // caller's bytes, an UPDATE's pixels, referenced until `done` ran).
+  struct Outgoing {
+    uint32_t request = 0;
+    uint32_t scanout = UINT32_MAX;  // cursor messages: theirs (coalescing)
+    std::vector<uint8_t> head;
+    std::vector<iovec> rows;
+    uint64_t rows_bytes = 0;
+    uint64_t by_reference = 0;  // the first by_reference bytes of `rows` are spliced
+    UniqueFd fd;                // a dup of the caller's; rides with the first byte
+    uint64_t sent = 0;          // bytes of this message already in the socket
+    std::function<void(Status)> done;  // posted once `rows` are not needed any more
+  };
 
-  // Sends header + payload pieces (+ fd). Fills *seq when the request expects a reply.
+  // A message of header + a copy of `payload` (+ fd, duplicated).
+  Outgoing message(uint32_t request, std::span<const iovec> payload, int fd = -1);
+  // Queues `m` and writes what the socket takes now. Fills *seq when the request expects a
+  // reply. Ok: queued (m.done runs later, exactly once, also if the channel closes meanwhile);
+  // else nothing was queued (a message without `done` also gets Unspec when the channel
+  // closed while it was written).
+  Status enqueue(Outgoing m, uint64_t* seq = nullptr);
   Status send(uint32_t request, std::span<const iovec> payload, int fd = -1, uint64_t* seq = nullptr);
   Status send_simple(uint32_t request, const void* payload, size_t size, uint64_t* seq = nullptr);
+  // Drops this scanout's queued cursor messages that `request` supersedes (see the top).
+  void coalesce_cursor(uint32_t request, uint32_t scanout_id);
+  // Writes queued messages until the socket is full, a spliced UPDATE waits to be read, or
+  // the queue is empty; keeps the EPOLLOUT watch armed exactly while something waits.
+  void flush();
+  enum class Step { Done, Full, Failed };
+  // Writes what the socket takes of out_.front(). Failed: `why` says how the stream broke.
+  Step write_front(io::IoResult& why);
+  // out_.front() is wholly sent (and read, when spliced): pops it, posts its `done`.
+  void finish_front(Status s);
+  void set_writable_watch(bool on);
   // Sends a request that has a reply; `then` runs exactly once, inline, from the socket watch,
   // the timer or close(). Not Ok: nothing sent, `then` never runs.
   Status send_question(uint32_t request, const void* payload, size_t size, ReplyFn then);
@@ -142,12 +207,10 @@ class DisplayChannel final : public VmmDisplay {
   static void run(std::vector<Completion>& done);
   Status check_scanout_id(uint32_t scanout_id) const;
   // Lets the kernel queue a whole message of `bytes` (within net.core.wmem_max): an UPDATE
-  // then leaves in one sendmsg() instead of one per socket-buffer-full, each a sleep and a
-  // wake-up on the device loop. Only ever grows.
+  // then leaves in one sendmsg() instead of one per socket-buffer-full, each a wake-up on the
+  // device loop. Only ever grows. Not while a spliced UPDATE waits to be read (its wait needs
+  // the smallest buffer): the new size is set when that wait ends.
   void fit_send_buffer(uint64_t bytes);
-  // An UPDATE of `pixels` pieces after its header, the pixels by reference (spliced_send.hpp):
-  // returns once the VMM has read all of it. Unsupported: nothing sent, copy it instead.
-  Status send_update_spliced(const gpu::Update& msg, std::span<const iovec> pixels, bool& unsupported);
 
   EventLoop& loop_;
   WatchedFd socket_;
@@ -172,8 +235,15 @@ class DisplayChannel final : public VmmDisplay {
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
   uint64_t bytes_sent_ = 0;
   uint64_t send_buffer_asked_ = 0;  // the largest SO_SNDBUF asked for so far
-  int send_buffer_value_ = 212992;  // what SO_SNDBUF was last set to (Linux's default until then)
+  int send_buffer_value_ = 212992;  // what SO_SNDBUF is (Linux's default until set), but while consuming_
   io::SplicedSender splicer_;
+
+  std::deque<Outgoing> out_;         // the outgoing queue, in stream order
+  uint64_t queued_bytes_ = 0;        // the copied bytes (`head`s) in out_
+  bool writable_watched_ = false;    // EPOLLOUT armed: something waits for the socket
+  bool consuming_ = false;           // out_.front() is a spliced UPDATE wholly sent, not yet read
+  bool recheck_ = false;             // arm EPOLLOUT again: consuming_ began (a new writability rule)
+  Clock::time_point last_progress_;  // the socket last took bytes (or consuming_ began)
 };
 
 }  // namespace vugpu::vhost

@@ -26,6 +26,7 @@ const char* to_string(IoResult r) {
     case IoResult::Eof: return "peer closed the connection";
     case IoResult::Timeout: return "timed out";
     case IoResult::Error: return "socket error";
+    case IoResult::Full: return "socket full";
   }
   return "?";
 }
@@ -99,8 +100,20 @@ IoResult read_exact(int fd, void* buf, size_t len, int timeout_ms, std::vector<U
   return IoResult::Ok;
 }
 
-IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, int timeout_ms,
-                  uint64_t& sent, SideChannel* side) {
+void drop_front(std::vector<iovec>& iov, uint64_t bytes) {
+  size_t skip = 0;
+  while (skip < iov.size() && (bytes > 0 || iov[skip].iov_len == 0)) {
+    const uint64_t take = std::min<uint64_t>(bytes, iov[skip].iov_len);
+    iov[skip].iov_base = static_cast<uint8_t*>(iov[skip].iov_base) + take;
+    iov[skip].iov_len -= take;
+    bytes -= take;
+    if (iov[skip].iov_len != 0) break;
+    ++skip;
+  }
+  iov.erase(iov.begin(), iov.begin() + static_cast<ptrdiff_t>(skip));
+}
+
+IoResult send_some(int fd, std::span<const iovec> iov, std::span<const int> fds, uint64_t& sent) {
   sent = 0;
   size_t index = 0;   // first iovec not fully sent
   size_t offset = 0;  // bytes of iov[index] already sent
@@ -144,8 +157,7 @@ IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, 
     if (n < 0) {
       if (errno == EPIPE || errno == ECONNRESET) return IoResult::Eof;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return IoResult::Error;
-      if (!wait_fd(fd, POLLOUT, timeout_ms, side)) return IoResult::Timeout;
-      continue;
+      return IoResult::Full;
     }
     fds_pending = false;  // the kernel took them with the first byte
     sent += static_cast<uint64_t>(n);
@@ -161,6 +173,22 @@ IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, 
         offset = 0;
       }
     }
+  }
+}
+
+IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, int timeout_ms,
+                  uint64_t& sent, SideChannel* side) {
+  sent = 0;
+  std::vector<iovec> rest(iov.begin(), iov.end());
+  std::span<const int> fds_left = fds;
+  for (;;) {
+    uint64_t now = 0;
+    const IoResult r = send_some(fd, rest, fds_left, now);
+    sent += now;
+    if (now > 0) fds_left = {};  // they went with the first byte
+    if (r != IoResult::Full) return r;
+    drop_front(rest, now);
+    if (!wait_fd(fd, POLLOUT, timeout_ms, side)) return IoResult::Timeout;
   }
 }
 

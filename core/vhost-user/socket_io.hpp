@@ -19,6 +19,7 @@ enum class IoResult {
   Eof,      // the peer closed the connection (before the first byte or in the middle)
   Timeout,  // no progress for timeout_ms
   Error,    // errno says why
+  Full,     // send_some: the socket takes nothing more now (EAGAIN)
 };
 
 const char* to_string(IoResult r);
@@ -44,6 +45,15 @@ ssize_t recv_some(int fd, void* buf, size_t len, std::vector<UniqueFd>& fds, boo
 // Reads exactly len bytes; fds arriving on the way are appended to `fds`.
 IoResult read_exact(int fd, void* buf, size_t len, int timeout_ms, std::vector<UniqueFd>& fds,
                     bool& fds_truncated, SideChannel* side = nullptr);
+
+// Removes the first `bytes` bytes (and the empty pieces they leave) from the front of `iov`.
+void drop_front(std::vector<iovec>& iov, uint64_t bytes);
+
+// Sends what the socket takes now of `iov`, never waiting: `sent` returns how many bytes went
+// (fds ride with the first byte, so they went once sent > 0). Ok: all of it; Full: the socket
+// takes no more now (EAGAIN), call again with the rest when it polls writable; Eof / Error: the
+// stream is broken.
+IoResult send_some(int fd, std::span<const iovec> iov, std::span<const int> fds, uint64_t& sent);
 
 // Sends every byte of `iov` (fds ride with the first byte), waiting at most timeout_ms whenever
 // the socket is full. `sent` returns how many bytes went out: a caller seeing Timeout with

@@ -27,23 +27,43 @@ bool SplicedSender::available() {
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return false;
   read_end_ = UniqueFd(fds[0]);
   write_end_ = UniqueFd(fds[1]);
+  in_pipe_ = 0;
   const int size = ::fcntl(write_end_.get(), F_SETPIPE_SZ, kWantedPipeBytes);
   const int now = size > 0 ? size : ::fcntl(write_end_.get(), F_GETPIPE_SZ);
   pipe_bytes_ = now > 0 ? static_cast<size_t>(now) : 65536;
   return true;
 }
 
-SplicedSender::Result SplicedSender::send(int sock, std::span<const iovec> iov, int timeout_ms, uint64_t& sent,
-                                          IoResult& why, SideChannel* side) {
+void SplicedSender::abandon() {
+  if (in_pipe_ != 0) drop_pipe();
+}
+
+void SplicedSender::drop_pipe() {
+  read_end_.reset();
+  write_end_.reset();
+  in_pipe_ = 0;
+  tried_ = false;
+}
+
+SplicedSender::Result SplicedSender::send_some(int sock, std::span<const iovec> iov, uint64_t& sent, IoResult& why) {
   sent = 0;
   why = IoResult::Ok;
   if (!available()) return Result::Unsupported;
   size_t index = 0, offset = 0;  // first byte of iov not yet in the pipe
-  size_t in_pipe = 0;            // bytes in the pipe, not yet in the socket
+  // Bytes already in the pipe (an earlier call's) are the first in_pipe_ of iov: skip them.
+  for (uint64_t skip = in_pipe_; skip > 0 && index < iov.size();) {
+    const uint64_t take = std::min<uint64_t>(skip, iov[index].iov_len - offset);
+    skip -= take;
+    offset += take;
+    if (offset == iov[index].iov_len) {
+      ++index;
+      offset = 0;
+    }
+  }
   std::vector<iovec> window;
   for (;;) {
     // Fill the (empty) pipe with references to the next pages.
-    if (in_pipe == 0) {
+    if (in_pipe_ == 0) {
       while (index < iov.size() && offset == iov[index].iov_len) {
         ++index;
         offset = 0;
@@ -66,8 +86,8 @@ SplicedSender::Result SplicedSender::send(int sock, std::span<const iovec> iov, 
         why = IoResult::Error;
         return Result::Failed;
       }
-      in_pipe = static_cast<size_t>(n);
-      for (size_t left = in_pipe; left > 0;) {  // advance the cursor past what the pipe took
+      in_pipe_ = static_cast<uint64_t>(n);
+      for (size_t left = static_cast<size_t>(n); left > 0;) {  // advance the cursor past what the pipe took
         const size_t take = std::min(left, iov[index].iov_len - offset);
         left -= take;
         offset += take;
@@ -80,25 +100,17 @@ SplicedSender::Result SplicedSender::send(int sock, std::span<const iovec> iov, 
     // Move the pipe's pages into the socket.
     ssize_t n;
     do {
-      n = ::splice(read_end_.get(), nullptr, sock, nullptr, in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      n = ::splice(read_end_.get(), nullptr, sock, nullptr, in_pipe_, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     } while (n < 0 && errno == EINTR);
     if (n > 0) {
-      in_pipe -= static_cast<size_t>(n);
+      in_pipe_ -= static_cast<uint64_t>(n);
       sent += static_cast<uint64_t>(n);
       continue;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!wait_fd(sock, POLLOUT, timeout_ms, side)) {
-        why = IoResult::Timeout;
-        return Result::Failed;
-      }
-      continue;
-    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Result::Full;
     if (n < 0 && sent == 0 && unsupported(errno)) {
       // The pipe holds references nobody will read: start over with a fresh pipe next time.
-      read_end_.reset();
-      write_end_.reset();
-      tried_ = false;
+      drop_pipe();
       return Result::Unsupported;
     }
     why = n == 0 || errno == EPIPE || errno == ECONNRESET ? IoResult::Eof : IoResult::Error;
@@ -106,14 +118,16 @@ SplicedSender::Result SplicedSender::send(int sock, std::span<const iovec> iov, 
   }
 }
 
-IoResult SplicedSender::wait_consumed(int sock, int restore_sndbuf, int timeout_ms, SideChannel* side) {
-  if (::setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &kMinSndbuf, sizeof kMinSndbuf) != 0) return IoResult::Error;
-  const bool drained = wait_fd(sock, POLLOUT, timeout_ms, side);
+bool SplicedSender::begin_wait_consumed(int sock) {
+  return ::setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &kMinSndbuf, sizeof kMinSndbuf) == 0;
+}
+
+IoResult SplicedSender::consumed(int sock, int restore_sndbuf) {
   pollfd p{sock, POLLOUT, 0};
-  const bool hung_up = ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+  if (::poll(&p, 1, 0) != 1) return IoResult::Full;  // a wake-up before the last skb was freed
+  if (p.revents & (POLLHUP | POLLERR)) return IoResult::Eof;
   ::setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &restore_sndbuf, sizeof restore_sndbuf);
-  if (!drained) return IoResult::Timeout;
-  return hung_up ? IoResult::Eof : IoResult::Ok;
+  return IoResult::Ok;
 }
 
 }  // namespace vugpu::io

@@ -29,6 +29,11 @@ class WatchedFd {
     }
     loop_ = &loop;
   }
+  // While set, on_writable runs whenever the fd can take more bytes (EventLoop::watch_writable);
+  // empty stops that. Nothing happens when no fd is watched.
+  void watch_writable(std::function<void()> on_writable) {
+    if (loop_ != nullptr) loop_->watch_writable(id_, std::move(on_writable));
+  }
   void reset() {
     if (loop_ != nullptr) loop_->unwatch(id_);
     loop_ = nullptr;

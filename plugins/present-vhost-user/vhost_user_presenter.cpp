@@ -74,12 +74,14 @@ void VhostUserPresenter::present(uint32_t scanout_id, const Frame& frame, const 
   }
   if (frame.pixels != nullptr) {
     if (try_dmabuf) st.dmabuf_refused_by = d;
-    present_pixels(*d, scanout_id, frame, damage);
+    // The UPDATE's rows are read from the frame after this returns: `release` goes with it.
+    present_pixels(*d, scanout_id, frame, damage, std::make_shared<FrameRelease>(std::move(release)));
   }
-  release.release();  // everything was written to the socket
+  // Otherwise (or when nothing was sent) the frame is released when its last holder drops it.
 }
 
-void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage) {
+void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage,
+                                        const std::shared_ptr<FrameRelease>& held) {
   ScanoutState& st = scanouts_[scanout_id];
   const Rect whole{0, 0, frame.view.width, frame.view.height};
   if (uint64_t{frame.stride} < (uint64_t{frame.view.x} + frame.view.width) * kBytesPerPixel ||
@@ -93,40 +95,52 @@ void VhostUserPresenter::present_pixels(VmmDisplay& d, uint32_t scanout_id, cons
     if (!tell_size(d, scanout_id, whole.width, whole.height)) return;
     full = true;  // a new surface starts black on the VMM side
   }
-  Status s = send_rect(d, scanout_id, frame, full ? whole : damage.intersected(whole));
+  Status s = send_rect(d, scanout_id, frame, full ? whole : damage.intersected(whole), held);
   if (s == Status::InvalidScanoutId) {
     // A new display channel that has not heard of this scanout yet (VMM restarted the device).
     if (!tell_size(d, scanout_id, whole.width, whole.height)) return;
-    s = send_rect(d, scanout_id, frame, whole);
+    s = send_rect(d, scanout_id, frame, whole, held);
   }
   if (s != Status::Ok) host_.log().debug("UPDATE of scanout {}: {}", scanout_id, to_string(s));
 }
 
-// One rectangle, one UPDATE: see the header for why it is never split.
-Status VhostUserPresenter::send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
+// One rectangle, one UPDATE: see the header for why it is never split. Ok: `held` is released
+// by the UPDATE's completion (the VMM no longer needs the rows); else nothing went.
+Status VhostUserPresenter::send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r,
+                                     const std::shared_ptr<FrameRelease>& held) {
   if (r.empty()) return Status::Ok;
-  if (!sent_as_is(frame.fourcc) || !frame.y0_top) return send_converted(d, scanout_id, frame, r);
-  const Status s = d.update(scanout_id, r, frame.at(r.x, r.y), frame.stride);
+  if (!sent_as_is(frame.fourcc) || !frame.y0_top) return send_converted(d, scanout_id, frame, r, held);
+  const Status s = d.update(scanout_id, r, frame.at(r.x, r.y), frame.stride, [held](Status) { held->release(); });
   if (s == Status::Ok) host_.count_copy(uint64_t{r.height} * r.width * kBytesPerPixel);  // into the socket
   return s;
 }
 
-Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r) {
+// The converted rows are read after this returns, until the UPDATE's completion: that holds
+// the buffer. The presenter reuses a buffer nobody else holds (the common case: the last
+// UPDATE was read), else takes a new one, so a slow VMM never sees rows rewritten under it.
+// The frame is not read after the conversion, but is still released only in the completion:
+// the fence keeps its meaning ("the VMM has the pixels") and holds the guest back, so a VMM
+// that reads slowly cannot make conversion buffers pile up.
+Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r,
+                                          const std::shared_ptr<FrameRelease>& held) {
   const auto converter = RowConverter::for_fourcc(frame.fourcc);
   if (!converter) {
     host_.log().warn("frame format {:#x} cannot be shown; dropped", frame.fourcc);
     return Status::InvalidParameter;
   }
+  if (!converted_ || converted_.use_count() > 1) converted_ = std::make_shared<std::vector<uint8_t>>();
+  std::vector<uint8_t>& buffer = *converted_;
   const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
-  converted_.resize(row_bytes * r.height);
+  buffer.resize(row_bytes * r.height);
   for (uint32_t i = 0; i < r.height; ++i) {
     const uint8_t* src = view_row(frame, r.x, r.y + i);
     if (sent_as_is(frame.fourcc))
-      std::copy(src, src + row_bytes, converted_.data() + i * row_bytes);  // only the row order differs
+      std::copy(src, src + row_bytes, buffer.data() + i * row_bytes);  // only the row order differs
     else
-      converter->convert(src, converted_.data() + i * row_bytes, r.width);
+      converter->convert(src, buffer.data() + i * row_bytes, r.width);
   }
-  const Status s = d.update(scanout_id, r, converted_.data(), static_cast<uint32_t>(row_bytes));
+  const Status s = d.update(scanout_id, r, buffer.data(), static_cast<uint32_t>(row_bytes),
+                            [rows = converted_, held](Status) { held->release(); });
   if (s == Status::Ok) host_.count_copy(2 * row_bytes * r.height);  // the conversion, then the socket
   return s;
 }

@@ -7,8 +7,14 @@
 //    every UPDATE as it arrives (its refresh and screendump run between messages), so a flush
 //    split into several UPDATEs is visible torn. XRGB8888 / ARGB8888 rows go to the socket
 //    straight from the frame (the kernel's copy into the socket is the only copy, counted with
-//    count_copy); other formats and bottom-up frames are converted into a reusable buffer the
-//    size of the rectangle first (counted too).
+//    count_copy; large ones by reference, read by the VMM from the frame itself), and the frame
+//    is released in the UPDATE's completion: once the VMM no longer needs the rows (in the
+//    socket, or read to the last byte when sent by reference). So the flush's fence means "the
+//    VMM has the pixels", and a guest never rewrites a buffer the VMM still reads, while the
+//    device loop never waits for a VMM that reads slowly or not at all (the display channel
+//    closes after its time-out, and the completion then releases the frame). Other formats and
+//    bottom-up frames are converted first (counted too) into a buffer the completion holds, and
+//    their frame is released in the completion too (back-pressure: no buffers pile up).
 //  - present with only a dmabuf -> DMABUF_SCANOUT (when the buffer or size changed) and
 //    DMABUF_UPDATE; the frame is released when the VMM answers that it drew it (or after the
 //    channel's time-out), without holding the device loop. A frame with both (a udmabuf blob)
@@ -26,9 +32,10 @@
 //
 // With no VMM display, frames are dropped (released at once) with one debug line per episode.
 //
-// Threading: device loop thread only (the core's presenter contract). present() with pixels is
-// synchronous: the frame's memory is not used after it returns, so the release is dropped at
-// once; a dmabuf frame is released when the VMM answered its DMABUF_UPDATE.
+// Threading: device loop thread only (the core's presenter contract), completions included (the
+// display channel posts them to the device loop). A frame sent as pixels is released in its
+// UPDATE's completion, a dmabuf frame when the VMM answered its
+// DMABUF_UPDATE.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -68,15 +75,19 @@ class VhostUserPresenter final : public Presenter {
 
   VmmDisplay* display_or_note_missing();
   bool tell_size(VmmDisplay& d, uint32_t scanout_id, uint32_t width, uint32_t height);
-  void present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage);
-  Status send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
-  Status send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r);
+  void present_pixels(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage,
+                      const std::shared_ptr<FrameRelease>& held);
+  Status send_rect(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r,
+                   const std::shared_ptr<FrameRelease>& held);
+  Status send_converted(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& r,
+                        const std::shared_ptr<FrameRelease>& held);
   // False: not sent (`release` is still the caller's); true: `release` went with the request.
   bool present_dmabuf(VmmDisplay& d, uint32_t scanout_id, const Frame& frame, const Rect& damage, FrameRelease& release);
 
   HostServices& host_;
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
-  std::vector<uint8_t> converted_;  // conversion buffer, reused
+  // Conversion buffer, reused once no UPDATE's completion holds it any more.
+  std::shared_ptr<std::vector<uint8_t>> converted_;
   bool missing_noted_ = false;
   // Lets a DMABUF_UPDATE answer that comes after the presenter is gone find out.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -32,8 +32,18 @@ class VmmDisplay {
   // Scanout size; 0x0 disables it.
   virtual Status scanout(uint32_t scanout_id, uint32_t width, uint32_t height) = 0;
   // Send `r` (scanout coordinates) as x8r8g8b8 rows. `first_row` points at pixel (r.x, r.y);
-  // rows follow every `stride` bytes. Rows go to the socket with scatter-gather I/O, no copy.
-  virtual Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride) = 0;
+  // rows follow every `stride` bytes. Rows go to the socket straight from this memory (no
+  // staging copy; large ones by reference), and the call never waits for the VMM: when it
+  // returns Ok, `done` runs later on the device loop thread, exactly once, with Ok once the
+  // VMM no longer needs the rows (they are in the socket, or, sent by reference, the VMM has
+  // read every byte), or an error when the channel closed first (the VMM stopped reading for
+  // its time-out, or went away). Until then the rows must stay valid and unchanged: keep the
+  // frame (its FrameRelease) and release it in `done`. Any other return: nothing was sent and
+  // `done` is never called.
+  virtual Status update(uint32_t scanout_id, const Rect& r, const uint8_t* first_row, uint32_t stride,
+                        std::function<void(Status)> done) = 0;
+  // Cursor messages queue behind what is not sent yet (the image is copied); a newer one for a
+  // scanout replaces that scanout's queued ones it makes pointless.
   virtual Status cursor_pos(uint32_t scanout_id, uint32_t x, uint32_t y, bool visible) = 0;
   virtual Status cursor_update(uint32_t scanout_id, uint32_t x, uint32_t y, const CursorImage& image) = 0;
   // dmabuf path: frame.dmabuf_fd must be valid. The VMM answers DMABUF_UPDATE once its display

@@ -33,6 +33,7 @@ namespace vugpu {
 //    Presenter::stats(): counters for --stats-file (vugpu/stats.hpp).
 //    HostServices::display_mode_wanted: a window's size becomes the scanout's preferred mode.
 //    HostServices::request_stop(exit_status): a plugin stops vugpu with an exit status.
+//    VmmDisplay::update takes a completion (run once the VMM no longer needs the rows), never waits.
 inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr const char* kDescriptorSymbol = "vugpu_plugin_descriptor";
 

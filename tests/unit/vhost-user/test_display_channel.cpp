@@ -1,5 +1,6 @@
 // The vhost-user-gpu display channel over a real socketpair: exact bytes on the wire, partial
-// writes, replies with timeouts, QEMU's unanswered requests, fds, a peer that goes away.
+// writes, replies with timeouts, QEMU's unanswered requests, fds, a peer that goes away, and a
+// peer that stops reading (the outgoing queue: nothing waits for it, order kept, bounded).
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -12,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -38,6 +40,7 @@ class DisplayChannelTest : public ::testing::Test {
       ASSERT_EQ(::setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf), 0);
     }
     peer_.reset(sv[1]);
+    channel_fd_ = sv[0];
     channel_ = std::make_unique<DisplayChannel>(loop_, UniqueFd(sv[0]), log_, timeout_ms);
   }
   // Does the feature negotiation like QEMU (which offers EDID and DMABUF2).
@@ -91,10 +94,36 @@ class DisplayChannelTest : public ::testing::Test {
   Answer display_info() { return wait(ask_display_info()); }
   Answer edid(uint32_t scanout) { return wait(ask_edid(scanout)); }
 
+  // An UPDATE's completion: whether it came and with what.
+  struct Sent {
+    bool came = false;
+    Status status = Status::Unspec;
+  };
+  std::shared_ptr<Sent> updated_ = std::make_shared<Sent>();
+  // update() with a completion that fills updated_ (posted to the loop, never inside the call).
+  Status update(uint32_t scanout, const Rect& r, const uint8_t* rows, uint32_t stride) {
+    updated_ = std::make_shared<Sent>();
+    auto sent = updated_;
+    const Status s = channel_->update(scanout, r, rows, stride, [sent](Status st) {
+      EXPECT_FALSE(sent->came) << "done called twice";
+      *sent = Sent{true, st};
+    });
+    EXPECT_FALSE(sent->came) << "done ran inside the call";
+    return s;
+  }
+  // Runs the loop until the last update()'s completion came (the channel always gives one:
+  // the VMM has the rows, or the channel closed, at the latest on its time-out).
+  Sent wait_updated() {
+    while (!updated_->came) loop_.run_once(1000);
+    return *updated_;
+  }
+
   EventLoop loop_;
   test::CaptureLog log_;
   UniqueFd peer_;
   std::unique_ptr<DisplayChannel> channel_;
+  int channel_fd_ = -1;  // the channel's end of the socket (the channel owns it)
+  int channel_fd() const { return channel_fd_; }
 };
 
 // A frame buffer with padded rows and a recognisable pattern.
@@ -145,7 +174,8 @@ TEST_F(DisplayChannelTest, UpdateSendsExactlyTheRectangleRowsFromTheFrame) {
 
   const Rect r{3, 5, 10, 4};
   const uint64_t before = channel_->bytes_sent();
-  ASSERT_EQ(channel_->update(0, r, px.at(3, 5), px.stride), Status::Ok);
+  ASSERT_EQ(update(0, r, px.at(3, 5), px.stride), Status::Ok);
+  EXPECT_EQ(wait_updated().status, Status::Ok) << "a small UPDATE completes once it is in the socket";
   m = test::peer_read(peer_.get());
   ASSERT_TRUE(m);
   EXPECT_EQ(m->header.request, gpu::kUpdate);
@@ -165,7 +195,7 @@ TEST_F(DisplayChannelTest, UpdateSendsExactlyTheRectangleRowsFromTheFrame) {
   ASSERT_EQ(channel_->scanout(1, 16, 8), Status::Ok);
   ASSERT_TRUE(test::peer_read(peer_.get()));
   const Rect all{0, 2, 16, 5};
-  ASSERT_EQ(channel_->update(1, all, tight.at(0, 2), tight.stride), Status::Ok);
+  ASSERT_EQ(update(1, all, tight.at(0, 2), tight.stride), Status::Ok);
   m = test::peer_read(peer_.get());
   ASSERT_TRUE(m);
   EXPECT_EQ(std::vector<uint8_t>(m->payload.begin() + sizeof(gpu::Update), m->payload.end()), tight.rect(all));
@@ -174,19 +204,22 @@ TEST_F(DisplayChannelTest, UpdateSendsExactlyTheRectangleRowsFromTheFrame) {
 TEST_F(DisplayChannelTest, UpdateIsCheckedBeforeAnythingIsSent) {
   open();
   const Pixels px(32, 32, 0);
-  EXPECT_EQ(channel_->update(0, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId)
+  EXPECT_EQ(update(0, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId)
       << "no SCANOUT on this channel: QEMU would draw into a surface it does not have";
   ASSERT_EQ(channel_->scanout(0, 32, 32), Status::Ok);
   ASSERT_TRUE(test::peer_read(peer_.get()));
-  EXPECT_EQ(channel_->update(0, {30, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidParameter);
-  EXPECT_EQ(channel_->update(0, {0, 0, 8, 8}, px.at(0, 0), 16), Status::InvalidParameter) << "stride < row";
-  EXPECT_EQ(channel_->update(16, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId);
-  EXPECT_EQ(channel_->update(0, {0, 0, 0, 8}, px.at(0, 0), px.stride), Status::Ok) << "empty: nothing to do";
+  EXPECT_EQ(update(0, {30, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidParameter);
+  EXPECT_EQ(update(0, {0, 0, 8, 8}, px.at(0, 0), 16), Status::InvalidParameter) << "stride < row";
+  EXPECT_EQ(update(16, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId);
+  loop_.run_once(0);
+  EXPECT_FALSE(updated_->came) << "done of an UPDATE that was refused";
+  EXPECT_EQ(update(0, {0, 0, 0, 8}, px.at(0, 0), px.stride), Status::Ok) << "empty: nothing to do";
+  EXPECT_EQ(wait_updated().status, Status::Ok) << "Ok promises the completion, even with nothing to send";
   EXPECT_FALSE(peer_has_data());
   // Disabling the scanout makes updates invalid again.
   ASSERT_EQ(channel_->scanout(0, 0, 0), Status::Ok);
   ASSERT_TRUE(test::peer_read(peer_.get()));
-  EXPECT_EQ(channel_->update(0, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId);
+  EXPECT_EQ(update(0, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::InvalidScanoutId);
 }
 
 TEST_F(DisplayChannelTest, PartialWritesAreContinuedUntilTheWholeMessageIsOut) {
@@ -213,7 +246,8 @@ TEST_F(DisplayChannelTest, PartialWritesAreContinuedUntilTheWholeMessageIsOut) {
     }
   });
   const Rect r{0, 0, 512, 512};
-  EXPECT_EQ(channel_->update(0, r, px.at(0, 0), px.stride), Status::Ok);
+  EXPECT_EQ(update(0, r, px.at(0, 0), px.stride), Status::Ok);
+  EXPECT_EQ(wait_updated().status, Status::Ok);  // the loop writes the rest as the socket takes it
   reader.join();
   ASSERT_EQ(received.size(), sizeof(gpu::Header) + sizeof(gpu::Update) + 512 * 512 * 4);
   gpu::Header h;
@@ -461,7 +495,7 @@ TEST_F(DisplayChannelTest, DmabufScanoutPassesTheFdAndUpdateCompletesOnTheReply)
   EXPECT_EQ(static_cast<uint32_t>(d.base.fd_drm_fourcc), DRM_FORMAT_XRGB8888);
   EXPECT_EQ(d.modifier, DRM_FORMAT_MOD_LINEAR);
 
-  EXPECT_EQ(channel_->update(2, {0, 0, 1, 1}, nullptr, 4), Status::InvalidScanoutId) << "dmabuf scanout";
+  EXPECT_EQ(update(2, {0, 0, 1, 1}, nullptr, 4), Status::InvalidScanoutId) << "dmabuf scanout";
   auto never = [](Status) { ADD_FAILURE() << "done of a DMABUF_UPDATE that was not sent"; };
   EXPECT_EQ(channel_->dmabuf_update(2, {0, 0, 1281, 1}, never), Status::InvalidParameter);
   EXPECT_EQ(channel_->dmabuf_update(3, {0, 0, 1, 1}, never), Status::InvalidScanoutId) << "no dmabuf scanout";
@@ -515,14 +549,10 @@ TEST_F(DisplayChannelTest, ModifierNeedsDmabuf2) {
 }
 
 // A large UPDATE leaves by reference (spliced_send.hpp): the VMM reads the caller's own pages.
-// update() may return only once the VMM has read every byte, or the caller's next write (the
+// Its completion may run only once the VMM has read every byte, or the caller's next write (the
 // next transfer into the image) would show in a frame already sent: a torn frame.
-TEST_F(DisplayChannelTest, ALargeUpdateReturnsOnlyOnceTheVmmHasReadEveryByte) {
-  int sv[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-  const int ours = sv[0];
-  peer_.reset(sv[1]);
-  channel_ = std::make_unique<DisplayChannel>(loop_, UniqueFd(sv[0]), log_, 5000);
+TEST_F(DisplayChannelTest, ALargeUpdateCompletesOnlyOnceTheVmmHasReadEveryByte) {
+  open(5000);
   Pixels px(1024, 768, 0);  // 3 MiB: spliced
   const std::vector<uint8_t> sent_pixels = px.bytes;
   ASSERT_EQ(channel_->scanout(0, 1024, 768), Status::Ok);
@@ -540,30 +570,220 @@ TEST_F(DisplayChannelTest, ALargeUpdateReturnsOnlyOnceTheVmmHasReadEveryByte) {
       received.insert(received.end(), chunk.begin(), chunk.begin() + n);
     }
   });
-  const Status s = channel_->update(0, {0, 0, 1024, 768}, px.at(0, 0), px.stride);
+  ASSERT_EQ(update(0, {0, 0, 1024, 768}, px.at(0, 0), px.stride), Status::Ok);
+  const Sent s = wait_updated();
   int queued = -1;
-  ASSERT_EQ(::ioctl(ours, SIOCOUTQ, &queued), 0);
+  ASSERT_EQ(::ioctl(channel_fd(), SIOCOUTQ, &queued), 0);
   std::fill(px.bytes.begin(), px.bytes.end(), uint8_t{0});  // the next "transfer"
   reader.join();
-  EXPECT_EQ(s, Status::Ok);
-  EXPECT_EQ(queued, 0) << "update() returned with bytes of the frame still unread in the socket";
+  EXPECT_EQ(s.status, Status::Ok);
+  EXPECT_EQ(queued, 0) << "the completion ran with bytes of the frame still unread in the socket";
   ASSERT_EQ(received.size(), want);
   EXPECT_TRUE(std::equal(received.begin() + sizeof(gpu::Header) + sizeof(gpu::Update), received.end(),
                          sent_pixels.begin()))
-      << "the VMM read pixels written after update() returned";
+      << "the VMM read pixels written after the completion";
   EXPECT_TRUE(channel_->is_open());
 }
 
-TEST_F(DisplayChannelTest, TimeoutInTheMiddleOfAMessageClosesTheChannel) {
-  open(100);
-  const int small = 4096;
-  ASSERT_EQ(::setsockopt(peer_.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+// The point of the outgoing queue: a VMM that stops reading its display socket in the middle
+// of a large UPDATE holds nothing but that UPDATE. update() returns at once, the caller's loop
+// goes on (cursor, questions, timers), and the UPDATE's completion comes only once the VMM has
+// read it all (the socket empty: the pages are the caller's frame).
+TEST_F(DisplayChannelTest, AVmmThatStopsReadingDoesNotHoldTheCaller) {
+  open(60000);  // the time-out plays no part: the old blocking send would have sat it out
+  negotiate();
+  Pixels px(1920, 1080, 0);  // 8 MiB: far more than the socket holds; spliced
+  const std::vector<uint8_t> sent_pixels = px.bytes;
+  ASSERT_EQ(channel_->scanout(0, 1920, 1080), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(update(0, {0, 0, 1920, 1080}, px.at(0, 0), px.stride), Status::Ok);
+  const double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("update() of 8 MiB into a socket nobody reads returned in %.3f ms\n", took_ms);
+  // Other work while the VMM reads nothing.
+  ASSERT_EQ(channel_->cursor_pos(0, 5, 6, true), Status::Ok);
+  auto question = ask_display_info();
+  for (int i = 0; i < 20; ++i) loop_.run_once(5);
+  EXPECT_FALSE(updated_->came) << "completed while the VMM had read nothing";
+  EXPECT_FALSE(question->came);
+  EXPECT_TRUE(channel_->is_open());
+  EXPECT_EQ(channel_->queued(), 3u) << "UPDATE, CURSOR_POS and GET_DISPLAY_INFO wait for the socket";
+
+  // The VMM reads again (and answers its question). The completion must wait for the last byte.
+  std::vector<uint32_t> order;
+  std::vector<uint8_t> received;
+  std::atomic<bool> reader_done{false};
+  std::thread vmm([&] {
+    while (order.size() < 3) {
+      auto m = test::peer_read(peer_.get(), 5000);
+      if (!m) break;
+      order.push_back(m->header.request);
+      if (m->header.request == gpu::kUpdate) received.assign(m->payload.begin() + sizeof(gpu::Update), m->payload.end());
+      if (m->header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(peer_.get(), {{1920, 1080}});
+    }
+    reader_done = true;
+  });
+  const Sent s = wait_updated();
+  // The pixels went by reference: had the completion come before the VMM read them all, it
+  // would read this "next transfer" instead of the frame.
+  std::fill(px.bytes.begin(), px.bytes.end(), uint8_t{0});
+  const Answer a = wait(question);
+  while (!reader_done) loop_.run_once(10);
+  vmm.join();
+  EXPECT_EQ(s.status, Status::Ok);
+  EXPECT_TRUE(received == sent_pixels) << "the VMM read pixels written after the completion";
+  EXPECT_EQ(order, (std::vector<uint32_t>{gpu::kUpdate, gpu::kCursorPos, gpu::kGetDisplayInfo}));
+  EXPECT_EQ(a.status, Status::Ok);
+  EXPECT_EQ(channel_->queued(), 0u);
+}
+
+// Messages leave in the order they were given, each whole with its own fds, also when they
+// wait behind an UPDATE the VMM reads slowly; cursor messages made pointless by newer ones
+// for the same scanout are dropped while they wait (the queue's bound for a guest that moves
+// its cursor without end).
+TEST_F(DisplayChannelTest, OrderAndFdsAreKeptBehindAWaitingUpdateAndCursorMessagesCoalesce) {
+  open(60000);
+  negotiate();
+  Pixels px(1024, 768, 0);  // 3 MiB: waits for the VMM
+  ASSERT_EQ(channel_->scanout(0, 1024, 768), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  ASSERT_EQ(update(0, {0, 0, 1024, 768}, px.at(0, 0), px.stride), Status::Ok);
+
+  std::vector<uint32_t> first(64 * 64, 0xff111111u), second(64 * 64, 0xff222222u);
+  ASSERT_EQ(channel_->cursor_update(0, 1, 2, CursorImage{0, 0, first.data()}), Status::Ok);
+  for (uint32_t i = 0; i < 1000; ++i) ASSERT_EQ(channel_->cursor_pos(0, 10 + i, 10, true), Status::Ok);
+  EXPECT_EQ(channel_->queued(), 3u) << "UPDATE, CURSOR_UPDATE and the last CURSOR_POS";
+  UniqueFd buf(::memfd_create("fake-dmabuf", MFD_CLOEXEC));
+  struct stat made {};
+  ASSERT_EQ(::fstat(buf.get(), &made), 0);
+  Frame f;
+  f.width = 64;
+  f.height = 64;
+  f.stride = 256;
+  f.fourcc = DRM_FORMAT_XRGB8888;
+  f.modifier = DRM_FORMAT_MOD_LINEAR;
+  f.dmabuf_fd = buf.get();
+  f.view = {0, 0, 64, 64};
+  ASSERT_EQ(channel_->dmabuf_scanout(1, f), Status::Ok);
+  buf.reset();  // the caller's fd may go at once: the message carries its own
+  ASSERT_EQ(channel_->cursor_pos(1, 3, 4, true), Status::Ok);
+  ASSERT_EQ(channel_->cursor_update(0, 20, 21, CursorImage{5, 6, second.data()}), Status::Ok);
+  std::fill(second.begin(), second.end(), 0u);  // the caller's image may change at once: copied
+  ASSERT_EQ(channel_->cursor_pos(0, 30, 31, true), Status::Ok);
+  EXPECT_EQ(channel_->queued(), 5u) << "UPDATE, DMABUF_SCANOUT2, CURSOR_POS 1, CURSOR_UPDATE 0, CURSOR_POS 0";
+
+  std::vector<PeerMessage> got;
+  std::atomic<bool> reader_done{false};
+  std::thread vmm([&] {
+    while (got.size() < 5) {
+      auto m = test::peer_read(peer_.get(), 5000);
+      if (!m) break;
+      got.push_back(std::move(*m));
+    }
+    reader_done = true;
+  });
+  EXPECT_EQ(wait_updated().status, Status::Ok);
+  while (!reader_done) loop_.run_once(10);
+  vmm.join();
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_FALSE(peer_has_data()) << "more than the five messages";
+  EXPECT_EQ(got[0].header.request, gpu::kUpdate);
+  EXPECT_EQ(got[0].header.size, sizeof(gpu::Update) + px.bytes.size());
+  EXPECT_TRUE(got[0].fds.empty());
+  ASSERT_EQ(got[1].header.request, gpu::kDmabufScanout2);
+  ASSERT_EQ(got[1].fds.size(), 1u) << "the fd rides with its own message";
+  struct stat arrived {};
+  ASSERT_EQ(::fstat(got[1].fds[0].get(), &arrived), 0);
+  EXPECT_EQ(arrived.st_ino, made.st_ino) << "the VMM got the frame's buffer";
+  EXPECT_EQ(got[1].as<gpu::DmabufScanout2>().base.scanout_id, 1u);
+  ASSERT_EQ(got[2].header.request, gpu::kCursorPos);
+  EXPECT_EQ(got[2].as<gpu::CursorPos>().scanout_id, 1u);
+  EXPECT_EQ(got[2].as<gpu::CursorPos>().x, 3u);
+  ASSERT_EQ(got[3].header.request, gpu::kCursorUpdate);
+  const auto* cu = reinterpret_cast<const gpu::CursorUpdate*>(got[3].payload.data());
+  EXPECT_EQ(cu->pos.x, 20u);
+  EXPECT_EQ(cu->hot_x, 5u);
+  EXPECT_EQ(cu->data[0], 0xff222222u) << "the image as it was when given";
+  ASSERT_EQ(got[4].header.request, gpu::kCursorPos);
+  EXPECT_EQ(got[4].as<gpu::CursorPos>().scanout_id, 0u);
+  EXPECT_EQ(got[4].as<gpu::CursorPos>().x, 30u);
+  for (size_t i = 2; i < got.size(); ++i) EXPECT_TRUE(got[i].fds.empty()) << "message " << i;
+}
+
+// A VMM that reads nothing for the time-out loses its display channel, with one line saying
+// why; everything that waited is completed with an error (presenters release their frames),
+// and the caller is never held meanwhile.
+TEST_F(DisplayChannelTest, AVmmThatReadsNothingForTheTimeOutLosesTheChannelAndWhatWaitsFails) {
+  open(200);
+  negotiate();
+  const Pixels px(512, 512, 0);  // 1 MiB
+  ASSERT_EQ(channel_->scanout(0, 512, 512), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(update(0, {0, 0, 512, 512}, px.at(0, 0), px.stride), Status::Ok);
+  const auto big = updated_;
+  ASSERT_EQ(channel_->cursor_pos(0, 1, 1, true), Status::Ok);
+  ASSERT_EQ(update(0, {0, 0, 8, 8}, px.at(0, 0), px.stride), Status::Ok) << "a small one behind it";
+  const auto small = updated_;
+  auto question = ask_display_info();
+  while (!big->came || !small->came) loop_.run_once(1000);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(big->status, Status::Unspec);
+  EXPECT_EQ(small->status, Status::Unspec);
+  EXPECT_EQ(wait(question).status, Status::Unspec);
+  EXPECT_GE(waited, 200ms) << "closed before the VMM had its time-out";
+  EXPECT_FALSE(channel_->is_open());
+  EXPECT_EQ(channel_->queued(), 0u);
+  EXPECT_TRUE(log_.contains("display channel closed: the VMM did not read its display socket for 200 ms"));
+  EXPECT_EQ(channel_->cursor_pos(0, 2, 2, true), Status::Unspec) << "closed for good";
+}
+
+// The same when the VMM read the whole spliced UPDATE but one page: its wait for the last byte
+// is bounded by the time-out too.
+TEST_F(DisplayChannelTest, AVmmThatStopsJustBeforeTheEndOfAnUpdateLosesTheChannel) {
+  open(300);
   const Pixels px(512, 512, 0);
   ASSERT_EQ(channel_->scanout(0, 512, 512), Status::Ok);
-  // The peer never reads: the 1 MiB update stops half way.
-  EXPECT_EQ(channel_->update(0, {0, 0, 512, 512}, px.at(0, 0), px.stride), Status::Unspec);
-  EXPECT_FALSE(channel_->is_open()) << "the stream is mid-message: nothing more can be sent on it";
-  EXPECT_TRUE(log_.contains("timed out"));
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  ASSERT_EQ(update(0, {0, 0, 512, 512}, px.at(0, 0), px.stride), Status::Ok);
+  const size_t all = sizeof(gpu::Header) + sizeof(gpu::Update) + 512 * 512 * 4;
+  size_t got = 0;
+  std::vector<uint8_t> chunk(65536);
+  while (got + 4096 < all) {  // read all but the last page, with the loop writing the rest
+    loop_.run_once(0);
+    const ssize_t n = ::recv(peer_.get(), chunk.data(), std::min(chunk.size(), all - 4096 - got), MSG_DONTWAIT);
+    if (n > 0) got += static_cast<size_t>(n);
+    if (n == 0) break;
+  }
+  ASSERT_EQ(got, all - 4096);
+  EXPECT_EQ(wait_updated().status, Status::Unspec);
+  EXPECT_FALSE(channel_->is_open());
+  EXPECT_TRUE(log_.contains("did not read its display socket for 300 ms"));
+}
+
+// Bounded memory: what a guest can make the channel queue while the VMM reads nothing is
+// capped; past the cap the channel closes with a line (only a VMM that stopped reading gets
+// there: its time-out would close it anyway).
+TEST_F(DisplayChannelTest, AGuestCannotPileUpMessagesBehindAVmmThatDoesNotRead) {
+  open(60000);
+  Pixels px(1024, 768, 0);
+  ASSERT_EQ(channel_->scanout(0, 1024, 768), Status::Ok);
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  ASSERT_EQ(update(0, {0, 0, 1024, 768}, px.at(0, 0), px.stride), Status::Ok);
+  std::vector<uint32_t> argb(64 * 64, 0xff000000u);
+  for (uint32_t i = 0; i < 10000; ++i) {  // a cursor that never stops: coalesced, never capped
+    ASSERT_EQ(channel_->cursor_update(i % 2, i, i, CursorImage{0, 0, argb.data()}), Status::Ok);
+    ASSERT_EQ(channel_->cursor_pos(i % 2, i, i, i % 3 != 0), Status::Ok);
+  }
+  EXPECT_LE(channel_->queued(), 5u);
+  EXPECT_TRUE(channel_->is_open());
+  size_t accepted = 0;
+  while (channel_->scanout(1, 64 + accepted % 64, 64) == Status::Ok) ++accepted;  // SET_SCANOUT without end
+  EXPECT_LE(accepted, DisplayChannel::kMaxQueued);
+  EXPECT_FALSE(channel_->is_open());
+  EXPECT_TRUE(log_.contains("the VMM does not read its display socket"));
+  EXPECT_EQ(wait_updated().status, Status::Unspec) << "what waited is completed, with an error";
 }
 
 }  // namespace

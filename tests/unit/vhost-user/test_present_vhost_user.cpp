@@ -56,7 +56,9 @@ class SwitchableDisplay final : public VmmDisplay {
   bool display_info_async(DisplayInfoDone d) override { return target->display_info_async(std::move(d)); }
   bool edid_async(uint32_t s, EdidDone d) override { return target->edid_async(s, std::move(d)); }
   Status scanout(uint32_t s, uint32_t w, uint32_t h) override { return target->scanout(s, w, h); }
-  Status update(uint32_t s, const Rect& r, const uint8_t* p, uint32_t st) override { return target->update(s, r, p, st); }
+  Status update(uint32_t s, const Rect& r, const uint8_t* p, uint32_t st, std::function<void(Status)> d) override {
+    return target->update(s, r, p, st, std::move(d));
+  }
   Status cursor_pos(uint32_t s, uint32_t x, uint32_t y, bool v) override { return target->cursor_pos(s, x, y, v); }
   Status cursor_update(uint32_t s, uint32_t x, uint32_t y, const CursorImage& i) override {
     return target->cursor_update(s, x, y, i);
@@ -149,8 +151,8 @@ Updates read_updates(int peer_fd, size_t expected_bytes, PresentFn present_now) 
       arrived.notify_all();
     });
     present_now();
-    // present() returned: every byte is in the socket. Wait for the peer to have read them
-    // (the deadline is only a safety net against a hang; the test asserts on the bytes).
+    // The frame was released: every byte is in the socket or read. Wait for the peer to have
+    // read them (the deadline is only a safety net against a hang; the test asserts on the bytes).
     std::unique_lock lock(mutex);
     arrived.wait_for(lock, std::chrono::seconds(30), [&] { return got.pixels.size() >= expected_bytes; });
   }
@@ -179,10 +181,13 @@ class PresentVhostUserTest : public ::testing::Test {
   }
   void TearDown() override { presenter_.reset(); }  // before the library goes
 
+  // present(), then the loop until the frame is released: once the VMM no longer needs its
+  // rows (in the socket, or read to the last byte when they went by reference). A VMM that
+  // never reads gets its channel closed on its time-out, which releases the frame too.
   void present(const Frame& f, const Rect& damage) {
     bool released = false;
     presenter_->present(0, f, damage, FrameRelease([&] { released = true; }));
-    EXPECT_TRUE(released) << "present() is synchronous: the frame is released before it returns";
+    while (!released) loop_.run_once(1000);
   }
   // A dmabuf frame: released once the VMM answered its DMABUF_UPDATE (counted in `released`).
   void present_dmabuf(const Frame& f, const Rect& damage) {
@@ -326,6 +331,50 @@ TEST_F(PresentVhostUserTest, LargeDamageGoesOutAsOneUpdateStraightFromTheFrame) 
   EXPECT_EQ(u.headers[0].height, 1080u);
   EXPECT_EQ(u.pixels, img.rows({0, 0, 1920, 1080}));
   EXPECT_EQ(host_.copied, 1920ull * 1080 * 4) << "one copy: into the socket";
+}
+
+// The frame's rows go to the VMM by reference: the frame (and with it the guest's flush and
+// fence) is released only once the VMM has read every byte, and the device loop is not held
+// meanwhile.
+TEST_F(PresentVhostUserTest, AFrameIsReleasedOnlyOnceTheVmmHasReadItsUpdate) {
+  Vmm vmm(loop_, host_.log_, 60000);
+  host_.display = vmm.channel.get();
+  Image img(1920, 1080);
+  const std::vector<uint8_t> shown = img.rows({0, 0, 1920, 1080});
+  presenter_->set_scanout(0, DisplayMode{1920, 1080, true});
+  vmm.read();
+  bool released = false;
+  presenter_->present(0, img.frame(), {0, 0, 1920, 1080}, FrameRelease([&] { released = true; }));
+  for (int i = 0; i < 20; ++i) loop_.run_once(5);
+  EXPECT_FALSE(released) << "released while the VMM had read nothing of it";
+
+  std::optional<PeerMessage> got;
+  std::thread reader([&] { got = test::peer_read(vmm.peer.get(), 5000); });
+  while (!released) loop_.run_once(1000);
+  std::fill(img.bytes.begin(), img.bytes.end(), uint8_t{0});  // the guest's next transfer
+  reader.join();
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->header.request, gpu::kUpdate);
+  EXPECT_TRUE(pixels_of(*got) == shown) << "the VMM read rows the guest wrote after the release";
+}
+
+// A VMM that stops reading loses its display channel after the channel's time-out; the frame
+// it held is released then (its fence completes), and later frames are dropped at once.
+TEST_F(PresentVhostUserTest, AVmmThatStopsReadingLosesItsChannelAndTheFrameIsReleased) {
+  Vmm vmm(loop_, host_.log_, 200);
+  host_.display = vmm.channel.get();
+  const Image img(1024, 768);
+  presenter_->set_scanout(0, DisplayMode{1024, 768, true});
+  vmm.read();
+  bool released = false;
+  presenter_->present(0, img.frame(), {0, 0, 1024, 768}, FrameRelease([&] { released = true; }));
+  EXPECT_FALSE(released);
+  while (!released) loop_.run_once(1000);
+  EXPECT_FALSE(vmm.channel->is_open());
+  EXPECT_TRUE(host_.log_.contains("did not read its display socket for 200 ms"));
+  bool again = false;
+  presenter_->present(0, img.frame(), {0, 0, 8, 8}, FrameRelease([&] { again = true; }));
+  EXPECT_TRUE(again) << "a closed channel takes nothing: the frame goes at once";
 }
 
 TEST_F(PresentVhostUserTest, BottomUpFramesAreFlipped) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <poll.h>
 #include <atomic>
+#include <optional>
 #include <cstring>
 #include <thread>
 #include "test_support.hpp"
@@ -508,8 +509,9 @@ TEST_F(ServerTest, GpuSetSocketOpensTheDisplayChannel) {
 }
 
 // QEMU reads the display socket on its main loop, which waits for the big lock; a vCPU thread
-// holding that lock waits for our GET_CONFIG answer. A display call blocked on a full socket
-// must answer that GET_CONFIG meanwhile, or both sides wait until our timeout.
+// holding that lock waits for our GET_CONFIG answer. An UPDATE into a full display socket must
+// not hold the device loop: GET_CONFIG is answered meanwhile (by the loop, not inside a display
+// call), and the UPDATE completes once QEMU's main loop has read it.
 TEST_F(ServerTest, ConfigRequestIsAnsweredWhileTheDisplayChannelWaits) {
   fe_->handshake(kFeatures);
   fe_->send_u64(kSetProtocolFeatures, bit(kProtocolReplyAck) | bit(kProtocolConfig));
@@ -524,6 +526,11 @@ TEST_F(ServerTest, ConfigRequestIsAnsweredWhileTheDisplayChannelWaits) {
   VmmDisplay* display = server_->vmm_display();
   ASSERT_NE(display, nullptr);
   ASSERT_EQ(display->scanout(0, 512, 512), Status::Ok);
+
+  std::vector<uint8_t> pixels(512 * 512 * 4, 0x5a);
+  std::optional<Status> done;
+  ASSERT_EQ(display->update(0, {0, 0, 512, 512}, pixels.data(), 512 * 4, [&](Status s) { done = s; }), Status::Ok);
+  EXPECT_FALSE(done) << "returned only once the VMM had read it";
 
   std::atomic<bool> config_answered{false};
   std::atomic<uint64_t> drained{0};
@@ -553,11 +560,10 @@ TEST_F(ServerTest, ConfigRequestIsAnsweredWhileTheDisplayChannelWaits) {
       drained += static_cast<uint64_t>(n);
     }
   });
-  std::vector<uint8_t> pixels(512 * 512 * 4, 0x5a);
-  const Status s = display->update(0, {0, 0, 512, 512}, pixels.data(), 512 * 4);
+  EXPECT_TRUE(fe_->pump_until([&] { return done.has_value(); }, std::chrono::milliseconds(10000)));
   qemu.join();
   EXPECT_TRUE(config_answered) << "GET_CONFIG was not answered while UPDATE waited";
-  EXPECT_EQ(s, Status::Ok);
+  EXPECT_EQ(done, Status::Ok);
   EXPECT_EQ(drained.load(), 12u + 12 + 12 + 12 + 20 + 512u * 512 * 4) << "GET_PROTOCOL_FEATURES, SCANOUT, UPDATE";
   EXPECT_NE(server_->vmm_display(), nullptr);
 }
