@@ -9,10 +9,11 @@
 namespace vugpu::gtk {
 
 GtkThread::GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t)> count_copy,
-                     std::function<void(uint32_t, const DisplayMode&)> want_mode)
+                     std::function<void(uint32_t, const DisplayMode&)> want_mode,
+                     std::function<void(int)> request_stop)
     : log_(log), options_(options), count_copy_(std::move(count_copy)), want_mode_(std::move(want_mode)),
-      mailbox_([this] { wake(); }),
-      loss_(log, options.close, mailbox_) {
+      request_stop_(std::move(request_stop)), mailbox_([this] { wake(); }),
+      loss_(log, options.close, mailbox_, request_stop_) {
   thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
 
@@ -58,6 +59,7 @@ void GtkThread::run(std::promise<std::string>& started) {
   // Own the default context from here to the end: g_main_context_invoke() from the device loop
   // would otherwise run apply() right there, on the wrong thread, whenever no loop holds it.
   g_main_context_acquire(nullptr);
+  readable_.emplace(log_, "present.gtk");
   started.set_value({});  // `started` is gone after this line
   gtk_main();
   stopping_ = true;  // apply() from now on only drops what arrives (releasing frames)
@@ -67,6 +69,7 @@ void GtkThread::run(std::promise<std::string>& started) {
   windows_.clear();
   if (tabs_window_) gtk_widget_destroy(tabs_window_);
   tabs_window_ = notebook_ = nullptr;
+  readable_.reset();
   // Runs what is still queued (wake-ups pointing at this object included) before it goes.
   while (gtk_events_pending()) gtk_main_iteration();
   gdk_display_flush(gdk_display_get_default());
@@ -198,27 +201,22 @@ void GtkThread::apply() {
     if (c.frame) {
       window::PendingFrame& f = *c.frame;
       auto it = views_.find(id);
-      if (it == views_.end() && f.frame.pixels) {  // a frame before any SET_SCANOUT: show it at its size
-        view_for(id, {f.frame.view.width, f.frame.view.height, true});
+      uint64_t read_back = 0;  // a dma-buf frame's read-back: finished, it reads the guest's buffer no more
+      const Frame* frame = readable_->readable(id, f.frame, read_back);
+      if (it == views_.end() && frame) {  // a frame before any SET_SCANOUT: show it at its size
+        view_for(id, {frame->view.width, frame->view.height, true});
         show(id);
         it = views_.find(id);
       }
-      const uint64_t bytes = it == views_.end() ? 0 : it->second->upload(f.frame, f.damage);
+      const uint64_t bytes = it == views_.end() || !frame ? 0 : it->second->upload(*frame, f.damage);
+      if (read_back) count_copy_(read_back);
       if (bytes) {
         stats_.uploads.fetch_add(1, std::memory_order_relaxed);
         stats_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed);
         count_copy_(bytes);  // before the release: whoever waits for it sees the count
       }
       f.release.release();  // copied (or unusable): the guest may reuse its buffer
-      if (!bytes && !f.frame.pixels && f.frame.dmabuf_fd >= 0) {
-        stats_.unreadable.fetch_add(1, std::memory_order_relaxed);
-        if (!dmabuf_logged_) {
-          dmabuf_logged_ = true;
-          log_.warn("scanout {}: frame of resource {} exists only as a dmabuf; present.gtk shows CPU frames only "
-                    "(no EGL dma-buf import here): not shown",
-                    id, f.frame.resource_id);
-        }
-      }
+      if (!frame) stats_.unreadable.fetch_add(1, std::memory_order_relaxed);
     }
     if (c.cursor)
       if (auto it = views_.find(id); it != views_.end()) it->second->set_cursor(*c.cursor);
@@ -275,7 +273,7 @@ void GtkThread::on_close(GtkWidget* toplevel) {
       break;
     case CloseAction::Exit:
       log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", id);
-      window::stop_daemon();
+      request_stop_(0);
       break;
   }
 }

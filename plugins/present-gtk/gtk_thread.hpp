@@ -2,7 +2,9 @@
 // consumer. The main loop sleeps until X or the mailbox wakes it (g_main_context_invoke): an idle
 // guest costs no wake-ups. Each batch of changes is copied into the scanouts' cairo surfaces and
 // the frames released at once; redraws go through GTK's frame clock, so a burst of flushes is
-// one redraw at the display's refresh, showing the last frame.
+// one redraw at the display's refresh, showing the last frame. A frame with only a dma-buf is
+// read back through EGL first (egl::ReadableFrames, where the host imports dma-bufs); elsewhere
+// it is released unshown.
 //
 // Threading: constructor and stop() on the device loop (the constructor waits for GTK to start);
 // everything else on the GTK thread.
@@ -16,7 +18,9 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <optional>
 #include "gtk_options.hpp"
+#include "readable_frames.hpp"
 #include "scanout_mailbox.hpp"
 #include "scanout_view.hpp"
 #include "toolkit_thread.hpp"
@@ -34,8 +38,11 @@ class GtkThread {
   // Throws std::runtime_error when GTK cannot open the display.
   // `want_mode`: a window's user resized it (debounced; fit, layout "windows"):
   // HostServices::display_mode_wanted.
+  // `request_stop`: HostServices::request_stop (a window closed with close = "exit": 0; the X
+  // display lost with it: 1).
   GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t bytes)> count_copy,
-            std::function<void(uint32_t scanout_id, const DisplayMode& mode)> want_mode);
+            std::function<void(uint32_t scanout_id, const DisplayMode& mode)> want_mode,
+            std::function<void(int exit_status)> request_stop);
   ~GtkThread();
   GtkThread(const GtkThread&) = delete;
   GtkThread& operator=(const GtkThread&) = delete;
@@ -61,6 +68,7 @@ class GtkThread {
   const GtkOptions& options_;
   std::function<void(uint64_t)> count_copy_;
   std::function<void(uint32_t, const DisplayMode&)> want_mode_;
+  std::function<void(int)> request_stop_;
   window::ScanoutMailbox mailbox_;
   window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, thread parked
   GtkStats stats_;
@@ -74,7 +82,7 @@ class GtkThread {
   GtkWidget* notebook_ = nullptr;
   std::map<GtkWidget*, bool> fullscreen_;
   uint64_t screenshots_ = 0;
-  bool dmabuf_logged_ = false;
+  std::optional<egl::ReadableFrames> readable_;  // from run()'s start: dma-buf frames read back, or not shown
   bool stopping_ = false;  // gtk_main() returned
 
   std::thread thread_;  // last

@@ -22,17 +22,19 @@ std::unique_ptr<vugpu::Presenter> create(vugpu::HostServices& host, const vugpu:
 }  // namespace
 
 extern "C" const vugpu::PluginDescriptor vugpu_gtk_descriptor = vugpu::make_presenter_descriptor(
-    "present.gtk", "0.1.0", "Scanouts as GTK 3 windows or tabs (cairo, its own thread), cursor, PNG screenshots",
+    "present.gtk", "0.1.0", "Scanouts as GTK 3 windows or tabs (cairo, its own thread; dma-bufs read back through EGL where it imports them), cursor, PNG screenshots",
     kOptions, create);
 VUGPU_EXPORT_PLUGIN(vugpu_gtk_descriptor)
 
 // After the daemon's sandbox is on, GTK draws through X11's MIT-SHM (shm*), and GLib may start
 // worker threads (clone3) and look names up (socket, connect). Measured with strace on the e2e
 // test (tests/e2e/test_window_sdl.py --presenter gtk): shm* there; the rest for menus and files.
+// ioctl: a GPU driver importing a dma-buf frame (egl-common's DmabufReader: DRM PRIME and buffer
+// ioctls on its render node); not measurable here (no render node), declared from Mesa's import path.
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 namespace {
-const char* const kSyscalls[] = {"shmget", "shmat", "shmdt", "shmctl", "clone3", "socket", "connect"};
+const char* const kSyscalls[] = {"shmget", "shmat", "shmdt", "shmctl", "clone3", "socket", "connect", "ioctl"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

@@ -24,7 +24,7 @@ std::unique_ptr<vugpu::Presenter> create(vugpu::HostServices& host, const vugpu:
 }  // namespace
 
 extern "C" const vugpu::PluginDescriptor vugpu_sdl_descriptor = vugpu::make_presenter_descriptor(
-    "present.sdl", "0.1.0", "A window per scanout (SDL2, its own thread), CPU frames, cursor, PNG screenshots",
+    "present.sdl", "0.1.0", "A window per scanout (SDL2, its own thread), CPU frames (dma-bufs read back through EGL where it imports them), cursor, PNG screenshots",
     kOptions, create);
 VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)
 
@@ -33,12 +33,14 @@ VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)
 // user (nscd: socket, connect), X11 shares images through MIT-SHM (shm*), Mesa's shader disk
 // cache locks its files (flock: its "present:disk$0" thread, seen on a fresh cache by
 // tests/unit/present-sdl/window_daemon_test.cpp). Measured with strace on the e2e test
-// (tests/e2e/test_window_sdl.py).
+// (tests/e2e/test_window_sdl.py). ioctl: a GPU driver importing a dma-buf frame (egl-common's
+// DmabufReader: DRM PRIME and buffer ioctls on its render node); not measurable here (no render
+// node), declared from Mesa's import path.
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 namespace {
 const char* const kSyscalls[] = {"clone3", "sched_setaffinity", "sched_setscheduler", "setpriority",
-                                 "shmget", "shmat", "shmdt", "shmctl", "socket", "connect", "flock"};
+                                 "shmget", "shmat", "shmdt", "shmctl", "socket", "connect", "flock", "ioctl"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

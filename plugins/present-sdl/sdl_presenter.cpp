@@ -7,7 +7,8 @@ SdlPresenter::SdlPresenter(HostServices& host, SdlOptions options)
   window::require_display("present.sdl");
   thread_ = std::make_unique<SdlThread>(
       host_.log(), options_, [this](uint64_t bytes) { host_.count_copy(bytes); },
-      [this](uint32_t scanout_id, const DisplayMode& mode) { host_.display_mode_wanted(scanout_id, mode); });
+      [this](uint32_t scanout_id, const DisplayMode& mode) { host_.display_mode_wanted(scanout_id, mode); },
+      [this](int exit_status) { host_.request_stop(exit_status); });
   attach(&thread_->mailbox());
 }
 

@@ -23,10 +23,11 @@ constexpr std::chrono::milliseconds kResizeDebounce{200};
 }  // namespace
 
 SdlThread::SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t)> count_copy,
-                     std::function<void(uint32_t, const DisplayMode&)> want_mode)
+                     std::function<void(uint32_t, const DisplayMode&)> want_mode,
+                     std::function<void(int)> request_stop)
     : log_(log), options_(options), count_copy_(std::move(count_copy)), want_mode_(std::move(want_mode)),
-      mailbox_([this] { wake(); }),
-      loss_(log, options.close, mailbox_) {
+      request_stop_(std::move(request_stop)), mailbox_([this] { wake(); }),
+      loss_(log, options.close, mailbox_, request_stop_) {
   thread_ = window::start_toolkit_thread([this](std::promise<std::string>& started) { run(started); });
 }
 
@@ -111,6 +112,7 @@ void SdlThread::run(std::promise<std::string>& started) {
     loss_.watch_this_thread(end_);
   }
   waker_ = std::thread([this] { run_waker(); });
+  readable_.emplace(log_, "present.sdl");
   interval_ = refresh_interval();
   log_.info("SDL {}.{}.{}, video driver {}, redraws at most every {} us", SDL_MAJOR_VERSION, SDL_MINOR_VERSION,
             SDL_PATCHLEVEL, SDL_GetCurrentVideoDriver(), interval_.count());
@@ -140,6 +142,7 @@ void SdlThread::run(std::promise<std::string>& started) {
   stop_waker();  // before SDL goes: it pushes SDL events
   mailbox_.drop_frames();
   windows_.clear();
+  readable_.reset();
   SDL_QuitSubSystem(SDL_INIT_VIDEO);
   SDL_Quit();
   end_.returned();
@@ -196,7 +199,7 @@ void SdlThread::on_close(uint32_t scanout_id, SdlWindow& w) {
       break;
     case CloseAction::Exit:
       log_.info("scanout {}: window closed: stopping vugpu (close = \"exit\")", scanout_id);
-      window::stop_daemon();
+      request_stop_(0);
       break;
   }
 }
@@ -225,7 +228,9 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
     }
     if (c.frame) {
       PendingFrame& f = *c.frame;
-      if (it == windows_.end() && f.frame.pixels) {  // a frame before any SET_SCANOUT: open at its size
+      uint64_t read_back = 0;  // a dma-buf frame's read-back: finished, it reads the guest's buffer no more
+      const Frame* frame = readable_->readable(id, f.frame, read_back);
+      if (it == windows_.end() && frame) {  // a frame before any SET_SCANOUT: open at its size
         try {
           it = windows_.emplace(id, std::make_unique<SdlWindow>(id, DisplayMode{f.frame.view.width, f.frame.view.height, true}, options_)).first;
         } catch (const std::exception& e) {
@@ -233,7 +238,10 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
         }
       }
       uint64_t bytes = 0;
-      auto result = it == windows_.end() ? ScanoutTexture::Result::Failed : it->second->upload(f.frame, f.damage, bytes);
+      auto result = !frame ? ScanoutTexture::Result::Unreadable
+                    : it == windows_.end() ? ScanoutTexture::Result::Failed
+                                           : it->second->upload(*frame, f.damage, bytes);
+      if (read_back) count_copy_(read_back);
       if (result == ScanoutTexture::Result::Uploaded) {
         stats_.uploads.fetch_add(1, std::memory_order_relaxed);
         stats_.bytes_uploaded.fetch_add(bytes, std::memory_order_relaxed);
@@ -243,12 +251,6 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
       f.release.release();  // uploaded (or unusable): the guest may reuse its buffer
       if (result == ScanoutTexture::Result::Unreadable) {
         stats_.unreadable.fetch_add(1, std::memory_order_relaxed);
-        if (!f.frame.pixels && f.frame.dmabuf_fd >= 0 && !dmabuf_logged_) {
-          dmabuf_logged_ = true;
-          log_.warn("scanout {}: frame of resource {} exists only as a dmabuf; present.sdl shows CPU frames only "
-                    "(no EGL dma-buf import here): not shown",
-                    id, f.frame.resource_id);
-        }
       } else if (result == ScanoutTexture::Result::Failed) {
         log_.warn("scanout {}: texture upload failed: {}", id, SDL_GetError());
       }

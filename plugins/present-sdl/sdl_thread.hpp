@@ -3,7 +3,9 @@
 // the mailbox): an idle guest costs no wake-ups. It takes the mailbox's changes, uploads each
 // frame's damage and releases the frame at once, then redraws the windows that changed, at
 // most once per refresh interval (the display's refresh rate or max_fps): a burst of flushes
-// is coalesced into one redraw that shows the last frame.
+// is coalesced into one redraw that shows the last frame. A frame with only a dma-buf is read
+// back through EGL first (egl::ReadableFrames, where the host imports dma-bufs) and released
+// once that read-back is done; elsewhere it is released unshown.
 //
 // Threading: constructor and destructor on the device loop (the constructor waits for SDL to
 // start; the destructor stops and joins the thread); everything else runs on the SDL thread.
@@ -19,6 +21,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <optional>
+#include "readable_frames.hpp"
 #include "scanout_mailbox.hpp"
 #include "sdl_options.hpp"
 #include "sdl_window.hpp"
@@ -44,8 +48,11 @@ class SdlThread {
  public:
   // Throws std::runtime_error (SDL's reason) when SDL's video cannot start.
   // `want_mode`: a window's user resized it (debounced; fit only): HostServices::display_mode_wanted.
+  // `request_stop`: HostServices::request_stop (a window closed with close = "exit": 0; the X
+  // display lost with it: 1).
   SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t bytes)> count_copy,
-            std::function<void(uint32_t scanout_id, const DisplayMode& mode)> want_mode);
+            std::function<void(uint32_t scanout_id, const DisplayMode& mode)> want_mode,
+            std::function<void(int exit_status)> request_stop);
   ~SdlThread();
   SdlThread(const SdlThread&) = delete;
   SdlThread& operator=(const SdlThread&) = delete;
@@ -78,6 +85,7 @@ class SdlThread {
   const SdlOptions& options_;
   std::function<void(uint64_t)> count_copy_;
   std::function<void(uint32_t, const DisplayMode&)> want_mode_;
+  std::function<void(int)> request_stop_;
   ScanoutMailbox mailbox_;
   window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, threads parked
   SdlStats stats_;
@@ -92,7 +100,7 @@ class SdlThread {
   std::chrono::microseconds interval_{16666};  // between redraws
   uint64_t screenshots_ = 0;
   uint32_t screenshot_scanout_ = UINT32_MAX;  // F12 pressed in this window
-  bool dmabuf_logged_ = false;
+  std::optional<egl::ReadableFrames> readable_;  // from run()'s start: dma-buf frames read back, or not shown
 
   mutable std::mutex latency_mutex_;
   std::vector<double> latency_ms_;

@@ -24,7 +24,7 @@ ScanoutTexture::Result ScanoutTexture::upload(SDL_Renderer* renderer, const Fram
                                               uint64_t& bytes) {
   bytes = 0;
   const Rect& view = frame.view;
-  if (!frame.pixels) return Result::Unreadable;  // only a dmabuf: no EGL import here
+  if (!frame.pixels) return Result::Unreadable;  // only a dma-buf: egl::ReadableFrames reads it back first
   if (view.empty() || !view.inside(frame.width, frame.height) || frame.stride < uint64_t{frame.width} * 4 ||
       frame.stride > uint32_t(std::numeric_limits<int>::max()))
     return Result::Unreadable;

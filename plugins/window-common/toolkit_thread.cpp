@@ -1,8 +1,5 @@
 #include "toolkit_thread.hpp"
 
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <stdexcept>
 
 namespace vugpu::window {
@@ -19,7 +16,5 @@ std::thread start_toolkit_thread(std::function<void(std::promise<std::string>& s
   }
   return thread;
 }
-
-void stop_daemon() { ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM); }
 
 }  // namespace vugpu::window

@@ -44,9 +44,4 @@ class ToolkitThreadEnd {
   bool done_ = false, parked_ = false;
 };
 
-// close = "exit": SIGTERM to the main thread, which runs the device loop and reads SIGTERM from
-// a signalfd (the daemon blocks it in every thread), so vugpu stops exactly as when a service
-// manager stops it. tgkill is in the daemon's base seccomp allowlist, kill is not. Any thread.
-void stop_daemon();
-
 }  // namespace vugpu::window

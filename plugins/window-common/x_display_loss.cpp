@@ -24,18 +24,25 @@ XIOErrorHandler g_previous = nullptr;  // the handler ours replaced (Xlib's defa
   for (;;) never.wait(lock);
 }
 
+// The most XLockDisplay levels a toolkit thread may hold when its call meets the IO error.
+constexpr int kMaxUserLockLevels = 16;
+
 // A parked thread must hold no lock of the display, or every later use of it blocks for good
-// (libGLX's destructor at the process's exit uses it). Xlib 1.8 gets here with two: the user
-// lock _XIOError takes for its caller's exit (XLockDisplay's), and, inside XIfEvent or
-// XCheckIfEvent (SDL waits in one), the display mutex that call holds, its inner lock and unlock
-// skipped while `in_ifevent` marks this thread. Later calls on the display fail at once: Xlib
-// marked the connection dead.
+// (libGLX's destructor at the process's exit uses it: GDK's libepoxy and SDL's GL renderer load
+// libGLX). Xlib 1.8 gets here with: the user lock (XLockDisplay's, a count) _XIOError takes for
+// its caller's exit, plus any level the toolkit held around the failing call (seen: GTK drawing
+// a frame, XSync inside cairo, left at level 1 after one unlock: the exit then hung); and,
+// inside XIfEvent or XCheckIfEvent (SDL waits in one), the display mutex that call holds, its
+// inner lock and unlock skipped while `in_ifevent` marks this thread. Every user level goes:
+// Xlib clamps the count at 0, so unlocking more often than it was locked does nothing, and no
+// other thread can use the display any more (Xlib marked the connection dead: every later call
+// fails at once).
 void release_display_locks(Display* display) {
   if (display->in_ifevent && pthread_equal(display->ifevent_thread, pthread_self())) {
     display->in_ifevent = 0;
     UnlockDisplay(display);
   }
-  XUnlockDisplay(display);
+  for (int i = 0; i < kMaxUserLockLevels; ++i) XUnlockDisplay(display);
 }
 
 int on_x_io_error(Display* display) {
@@ -61,9 +68,10 @@ void XDisplayLoss::react() {
   if (happened_.exchange(true)) return;  // another thread of this presenter met it first
   mailbox_.close();
   if (close_ == CloseAction::Exit) {
-    log_.error("X display {} lost (the X server went away or dropped the connection): stopping vugpu (close = \"exit\")",
+    log_.error("X display {} lost (the X server went away or dropped the connection): stopping vugpu with exit status 1 "
+               "(close = \"exit\")",
                display_);
-    stop_daemon();
+    request_stop_(1);
   } else {
     log_.error("X display {} lost (the X server went away or dropped the connection): its windows are gone, vugpu goes "
                "on serving the guest without them (close = \"{}\"; \"exit\" stops vugpu instead)",

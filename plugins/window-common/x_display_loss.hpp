@@ -9,8 +9,8 @@
 //
 // The reaction: one error line naming the display and what happens next; the mailbox closed
 // (every frame released as it arrives: the guest never waits for a window that is gone); with
-// close = "exit" vugpu stopped as by SIGTERM (stop_daemon), else it goes on serving the guest
-// (other presenters still show it).
+// close = "exit" vugpu stopped with exit status 1 (HostServices::request_stop: a lost display is
+// a failure), else it goes on serving the guest (other presenters still show it).
 //
 // Xlib's IO error handler is process-wide: each registration (re)installs ours over whatever
 // the toolkit installed when it opened the display (GDK does). An IO error on a thread that did
@@ -18,6 +18,7 @@
 // lost display their own way.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <string>
 #include "scanout_mailbox.hpp"
 #include "toolkit_thread.hpp"
@@ -28,7 +29,9 @@ namespace vugpu::window {
 
 class XDisplayLoss {
  public:
-  XDisplayLoss(Log& log, CloseAction close, ScanoutMailbox& mailbox) : log_(log), close_(close), mailbox_(mailbox) {}
+  // `request_stop`: HostServices::request_stop (any thread).
+  XDisplayLoss(Log& log, CloseAction close, ScanoutMailbox& mailbox, std::function<void(int)> request_stop)
+      : log_(log), close_(close), mailbox_(mailbox), request_stop_(std::move(request_stop)) {}
 
   // The display's name for the error line (":0"). Before the first watch_this_thread().
   void set_display(std::string name) { display_ = std::move(name); }
@@ -47,6 +50,7 @@ class XDisplayLoss {
   Log& log_;
   const CloseAction close_;
   ScanoutMailbox& mailbox_;
+  std::function<void(int)> request_stop_;
   std::string display_;
   std::atomic<bool> happened_{false};
 };

@@ -86,6 +86,15 @@ bool WindowFixture::wait_logged(const std::string& needle) {
   return log_.count_containing(needle) != 0;
 }
 
+std::optional<int> WindowFixture::wait_stop_request() {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  // LoopHostServices::request_stop logs this line on the loop, then stops it.
+  const std::string stopping = "stopping vugpu (exit status ";
+  while (log_.count_containing(stopping) == 0 && std::chrono::steady_clock::now() < end) loop_.run_once(20);
+  if (log_.count_containing(stopping) == 0) return std::nullopt;
+  return links_.exit_status;
+}
+
 std::string WindowFixture::wait_screen(const std::function<std::string(const Screenshot&)>& check) {
   const auto end = std::chrono::steady_clock::now() + kDeadline;
   std::string error = "no screenshot";

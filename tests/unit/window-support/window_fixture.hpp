@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include "../device/support/capturing_log.hpp"
 #include "guest_pattern.hpp"
@@ -67,6 +68,10 @@ class WindowFixture : public ::testing::Test {
 
   // Waits until the plugin logged a line containing `needle`; true when it did.
   bool wait_logged(const std::string& needle);
+
+  // Runs the device loop (what plugins post to it) until a plugin's HostServices::request_stop
+  // has run there: the exit status the daemon would end with, or nullopt at the deadline.
+  std::optional<int> wait_stop_request();
 
   // Grabs the screen until `check` returns no error text, or the deadline; returns the last error.
   std::string wait_screen(const std::function<std::string(const Screenshot&)>& check);
