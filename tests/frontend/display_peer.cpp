@@ -33,6 +33,7 @@ UniqueFd DisplayPeer::open() {
   auto [ours, theirs] = stream_socketpair();
   sock_ = std::move(ours);
   backend_closed_ = false;
+  read_total_ = 0;
   return std::move(theirs);
 }
 
@@ -54,16 +55,21 @@ void DisplayPeer::record(uint32_t request, uint32_t scanout, uint32_t x, uint32_
 }
 
 void DisplayPeer::service() {
-  while (sock_) {
+  // At most what read_limit leaves of `want`.
+  auto allowed = [this](size_t want) {
+    return size_t(std::min<uint64_t>(want, options_.read_limit - std::min(read_total_, options_.read_limit)));
+  };
+  while (sock_ && !reading_stopped()) {
     if (header_got_ < sizeof(header_)) {
       const ssize_t n = recv_some(sock_.get(), reinterpret_cast<uint8_t*>(&header_) + header_got_,
-                                  sizeof(header_) - header_got_, &fds_);
+                                  allowed(sizeof(header_) - header_got_), &fds_);
       if (n == 0) { backend_closed_ = true; sock_.reset(); return; }
       if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) { backend_closed_ = true; sock_.reset(); }
         return;
       }
       header_got_ += size_t(n);
+      read_total_ += uint64_t(n);
       if (header_got_ < sizeof(header_)) continue;
       if (header_.size > options_.max_message_bytes) {
         error(std::string("display message ") + gpu::request_name(header_.request) + " announces " +
@@ -75,13 +81,15 @@ void DisplayPeer::service() {
       payload_got_ = 0;
     }
     if (payload_got_ < payload_.size()) {
-      const ssize_t n = recv_some(sock_.get(), payload_.data() + payload_got_, payload_.size() - payload_got_, &fds_);
+      const ssize_t n =
+          recv_some(sock_.get(), payload_.data() + payload_got_, allowed(payload_.size() - payload_got_), &fds_);
       if (n == 0) { backend_closed_ = true; sock_.reset(); return; }
       if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) { backend_closed_ = true; sock_.reset(); }
         return;
       }
       payload_got_ += size_t(n);
+      read_total_ += uint64_t(n);
       if (payload_got_ < payload_.size()) continue;
     }
     handle();
@@ -95,6 +103,7 @@ bool DisplayPeer::drain(const Deadline& deadline) {
   for (;;) {
     service();
     if (!sock_) return true;
+    if (reading_stopped()) return !mid_message();  // this VMM reads nothing more: no waiting
     pollfd p{sock_.get(), POLLIN, 0};
     // Nothing half read: only what is already queued counts, so do not wait.
     const int wait = mid_message() ? deadline.poll_ms() : 0;

@@ -37,6 +37,9 @@ struct DisplayPeerOptions {
   bool answer_edid = true;
   bool answer_protocol_features = true;
   uint32_t max_message_bytes = 512u << 20;
+  // A VMM that stops reading its display socket: it reads this many bytes of it in all (from
+  // open()), then nothing more, until the test raises the limit (also mid-message).
+  uint64_t read_limit = UINT64_MAX;
   size_t max_recorded_events = 100000;
 };
 
@@ -84,7 +87,10 @@ class DisplayPeer {
   // ours. Any previous channel and all display state are dropped.
   UniqueFd open();
   void close();
-  int fd() const { return sock_.get(); }
+  // The socket to poll for input: -1 (poll ignores it) while read_limit keeps it unread.
+  int fd() const { return reading_stopped() ? -1 : sock_.get(); }
+  bool reading_stopped() const { return read_total_ >= options_.read_limit; }
+  uint64_t bytes_read() const { return read_total_; }
   bool connected() const { return bool(sock_); }
   bool backend_closed() const { return backend_closed_; }
 
@@ -126,6 +132,7 @@ class DisplayPeer {
   DisplayPeerOptions options_;
   UniqueFd sock_;
   bool backend_closed_ = false;
+  uint64_t read_total_ = 0;  // bytes read from sock_ (read_limit)
 
   // The message being read.
   gpu::Header header_{};
