@@ -57,6 +57,20 @@ TEST_F(Fixture, ForgottenWatchesGoWithTheHost) {
   EXPECT_EQ(calls, 0);
 }
 
+// A plugin stopping vugpu (HostServices::request_stop, any thread): the loop stops, and the
+// daemon's exit status (HostLinks::exit_status, what serve() returns) is the highest asked.
+TEST_F(Fixture, RequestStopStopsTheLoopAndTheHighestStatusWins) {
+  LoopHostServices host(loop, log, links);
+  std::thread other([&] {
+    host.request_stop(1);
+    host.request_stop(0);
+  });
+  other.join();
+  EXPECT_EQ(links.exit_status, 0) << "only the loop applies it";
+  EXPECT_TRUE(loop.run());  // returns: the request stopped it
+  EXPECT_EQ(links.exit_status, 1);
+}
+
 TEST_F(Fixture, LinksAreBoundLateAndCopiesAddUp) {
   LoopHostServices a(loop, log, links), b(loop, log, links);
   EXPECT_EQ(a.vmm_display(), nullptr);
