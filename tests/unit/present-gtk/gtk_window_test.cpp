@@ -446,6 +446,42 @@ TEST_F(GtkWindows, F12WritesAScreenshotOfThePictureAndCursor) {
   std::filesystem::remove_all(dir);
 }
 
+// The right-click menu's first item writes the same screenshot as F12 (a user's click and
+// keys through XTEST; the popped-up menu holds the keyboard).
+TEST_F(GtkWindows, MenuScreenshotWritesThePicture) {
+  char dir[] = "/tmp/vugpu-gtk-menu-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  start(std::string("screenshot_path = \"") + dir + "/menu-%s-%n.png\"\n");
+  GuestImage img(200, 120, DRM_FORMAT_XRGB8888);
+  show_painted(0, img, 6);
+  const WindowInfo w = wait_window(0);
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 200, 120}, 1, 6); }), "");
+  const std::string xdotool = "DISPLAY=" + xvfb_->display() + " xdotool ";
+  ASSERT_EQ(std::system((xdotool + "mousemove --window " + std::to_string(w.id) + " 4 4 click 3").c_str()), 0);
+  // The menu is up once it covers the picture next to the pointer.
+  ASSERT_EQ(wait_screen([&](const Screenshot& s) {
+              return shows(s, w, {0, 0, 200, 120}, 1, 6).empty() ? std::string("no menu over the picture yet") : "";
+            }),
+            "");
+  ASSERT_EQ(std::system((xdotool + "key Down Return").c_str()), 0);
+  const std::string file = std::string(dir) + "/menu-0-1.png";
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(std::filesystem::exists(file)) << file;
+  FILE* in = ::popen(("convert " + file + " -depth 8 rgb:-").c_str(), "r");
+  ASSERT_NE(in, nullptr);
+  std::vector<uint8_t> rgb(200 * 120 * 3);
+  const size_t n = std::fread(rgb.data(), 1, rgb.size(), in);
+  ::pclose(in);
+  ASSERT_EQ(n, rgb.size());
+  for (uint32_t y = 0; y < 120; ++y)
+    for (uint32_t x = 0; x < 200; ++x) {
+      const uint8_t* got = &rgb[(y * 200 + x) * 3];
+      ASSERT_EQ((Rgb{got[0], got[1], got[2]}), test::pattern_color(x, y, 6)) << x << "," << y;
+    }
+  std::filesystem::remove_all(dir);
+}
+
 // A frame with only a dma-buf (a render node's virgl scanout) is imported through EGL, read
 // back, shown, and released (plugins/egl-common's DmabufReader). Runs where the presenter's own
 // start-up check found EGL dma-buf import and /dev/udmabuf can make the dma-buf; skips, naming
