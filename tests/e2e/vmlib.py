@@ -615,11 +615,15 @@ class VM:
                               f"{tail(b.log_path)}")
 
     def serial(self):
+        """The guest's serial output up to its last whole line. The guest's UART writes a line a
+        few bytes at a time: a line still being written ("modetest started" without its mode
+        yet) must not be read as if it were complete."""
         try:
             with open(self.serial_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
+                data = f.read()
         except FileNotFoundError:
             return ""
+        return data[:data.rfind(b"\n") + 1].decode("utf-8", "replace")
 
     def markers(self):
         """[(text, guest_uptime)] of every VUGPU-E2E marker so far."""
