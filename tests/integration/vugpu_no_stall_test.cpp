@@ -86,6 +86,7 @@ struct StalledUpdate {
   std::unique_ptr<Framebuffer> fb, cursor;
   Ticket flush = 0;
   uint64_t updates_before = 0;
+  uint64_t update_starts_at = 0;  // the VMM's display bytes read before the second frame's UPDATE
 
   // False (with a failure recorded) when the set-up did not get there.
   bool start() {
@@ -108,7 +109,8 @@ struct StalledUpdate {
       return false;
     }
     updates_before = display.stats().updates;
-    display.options().read_limit = display.bytes_read() + (1u << 20);
+    update_starts_at = display.bytes_read();
+    display.options().read_limit = update_starts_at + (1u << 20);
     fb->draw_pattern(2);
     if (fb->transfer(fb->whole()) != kOk) return false;
     flush = gpu.submit(Queue::Control, cmd::resource_flush(fb->id(), fb->whole(), with_fence(kFence)),
@@ -146,7 +148,17 @@ TEST(VugpuNoStall, CursorAndVhostUserAreServedWhileTheVmmStopsReadingInTheMiddle
   EXPECT_EQ(gpu.finished().count(t.flush), 0u) << "the fence completed while the VMM had read 1 MiB of the frame";
   EXPECT_EQ(display.stats().updates, t.updates_before);
 
-  // The VMM reads again: the fence completes, and only now.
+  // The VMM reads all of the frame but its last MiB and stops again. The daemon can now put
+  // every byte into the socket; once it has done all it can (every thread asleep), there is
+  // still no fence: the frame's pages went by reference and the VMM has not read them all.
+  const uint64_t update_bytes = sizeof(gpu::Header) + sizeof(gpu::UpdateHead) + uint64_t{1920} * 1080 * 4;
+  display.options().read_limit = t.update_starts_at + update_bytes - (1u << 20);
+  ASSERT_EQ(t.s.vmm->run_until([&] { return display.reading_stopped(); }, Deadline(Millis(10000))), WaitResult::Done);
+  ASSERT_TRUE(wait_until_idle(*t.s.backend, 1u << 20, Millis(10000)));
+  gpu.reap();
+  EXPECT_EQ(gpu.finished().count(t.flush), 0u) << "the fence completed with the frame's last MiB unread";
+
+  // The VMM reads the rest: the fence completes, and only now.
   display.options().read_limit = UINT64_MAX;
   const auto c = gpu.wait(t.flush, Millis(10000));
   ASSERT_TRUE(c) << t.s.diagnostics();
