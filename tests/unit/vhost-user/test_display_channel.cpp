@@ -610,29 +610,45 @@ TEST_F(DisplayChannelTest, AVmmThatStopsReadingDoesNotHoldTheCaller) {
   EXPECT_TRUE(channel_->is_open());
   EXPECT_EQ(channel_->queued(), 3u) << "UPDATE, CURSOR_POS and GET_DISPLAY_INFO wait for the socket";
 
-  // The VMM reads again (and answers its question). The completion must wait for the last byte.
-  std::vector<uint32_t> order;
+  // The VMM reads all of the UPDATE but its last 64 KiB: every byte of it is then in the
+  // socket, and still no completion, since the frame's pages went by reference.
+  const size_t update_bytes = sizeof(gpu::Header) + sizeof(gpu::Update) + px.bytes.size();
+  constexpr size_t kLeft = 65536;
   std::vector<uint8_t> received;
-  std::atomic<bool> reader_done{false};
-  std::thread vmm([&] {
-    while (order.size() < 3) {
-      auto m = test::peer_read(peer_.get(), 5000);
-      if (!m) break;
-      order.push_back(m->header.request);
-      if (m->header.request == gpu::kUpdate) received.assign(m->payload.begin() + sizeof(gpu::Update), m->payload.end());
-      if (m->header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(peer_.get(), {{1920, 1080}});
-    }
-    reader_done = true;
-  });
+  std::vector<uint8_t> chunk(1 << 16);
+  while (received.size() < update_bytes - kLeft) {
+    loop_.run_once(0);
+    const ssize_t n = ::recv(peer_.get(), chunk.data(), std::min(chunk.size(), update_bytes - kLeft - received.size()),
+                             MSG_DONTWAIT);
+    if (n > 0) received.insert(received.end(), chunk.begin(), chunk.begin() + n);
+    ASSERT_NE(n, 0) << "the channel closed";
+  }
+  for (int waiting = 0; waiting < static_cast<int>(kLeft);) {  // the channel wrote the UPDATE's end
+    loop_.run_once(1);
+    ASSERT_EQ(::ioctl(peer_.get(), FIONREAD, &waiting), 0);
+  }
+  for (int i = 0; i < 20; ++i) loop_.run_once(1);
+  EXPECT_FALSE(updated_->came) << "completed with the frame's last 64 KiB unread";
+
+  // The VMM reads the rest (and answers its question).
+  while (received.size() < update_bytes) {
+    const ssize_t n = ::recv(peer_.get(), chunk.data(), std::min(chunk.size(), update_bytes - received.size()), 0);
+    ASSERT_GT(n, 0);
+    received.insert(received.end(), chunk.begin(), chunk.begin() + n);
+  }
   const Sent s = wait_updated();
-  // The pixels went by reference: had the completion come before the VMM read them all, it
-  // would read this "next transfer" instead of the frame.
-  std::fill(px.bytes.begin(), px.bytes.end(), uint8_t{0});
-  const Answer a = wait(question);
-  while (!reader_done) loop_.run_once(10);
-  vmm.join();
   EXPECT_EQ(s.status, Status::Ok);
-  EXPECT_TRUE(received == sent_pixels) << "the VMM read pixels written after the completion";
+  EXPECT_TRUE(std::equal(received.begin() + sizeof(gpu::Header) + sizeof(gpu::Update), received.end(),
+                         sent_pixels.begin()));
+  std::vector<uint32_t> order{gpu::kUpdate};
+  for (int i = 0; i < 2; ++i) {
+    loop_.run_once(0);
+    auto m = test::peer_read(peer_.get(), 5000);
+    ASSERT_TRUE(m);
+    order.push_back(m->header.request);
+    if (m->header.request == gpu::kGetDisplayInfo) test::peer_reply_display_info(peer_.get(), {{1920, 1080}});
+  }
+  const Answer a = wait(question);
   EXPECT_EQ(order, (std::vector<uint32_t>{gpu::kUpdate, gpu::kCursorPos, gpu::kGetDisplayInfo}));
   EXPECT_EQ(a.status, Status::Ok);
   EXPECT_EQ(channel_->queued(), 0u);
