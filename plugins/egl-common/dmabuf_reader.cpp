@@ -5,6 +5,7 @@
 #include <GLES3/gl3.h>
 #include <drm_fourcc.h>
 #include <fmt/format.h>
+#include <cstdint>
 #include <memory>
 #include "egl_dmabuf_import.hpp"
 #include "egl_platform_display.hpp"
@@ -112,6 +113,11 @@ std::optional<Frame> DmabufReader::read(const Frame& frame, std::string& why) {
   const Rect& view = frame.view;
   if (frame.dmabuf_fd < 0 || view.empty() || !view.inside(frame.width, frame.height)) {
     why = "not a dma-buf frame with a view inside it";
+    return std::nullopt;
+  }
+  // GL takes sizes and positions as GLint, our rows' stride is 32-bit: a guest's size beyond is refused.
+  if (uint64_t{frame.width} * 4 > uint64_t{INT32_MAX} || frame.height > uint32_t{INT32_MAX}) {
+    why = "the frame is too large to read back";
     return std::nullopt;
   }
   pixels_.resize(uint64_t{view.width} * view.height * 4);
