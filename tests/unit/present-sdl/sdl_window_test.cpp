@@ -113,6 +113,32 @@ TEST_F(SdlWindows, IntegerZoomIsNearest) {
   EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 12}, 3, 5); }), "");
 }
 
+// At a non-integer scale (a 40x20 picture in a 100x50 window: 2.5x) filter = "auto" samples
+// linearly (blends no guest pixel has, between every pair of neighbours); filter = "nearest"
+// shows only guest colours.
+class SdlFilters : public SdlWindows, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(SdlFilters, NonIntegerScaleIsLinearUnlessNearestIsAsked) {
+  const bool nearest = GetParam();
+  start(nearest ? "filter = \"nearest\"\n" : "");
+  GuestImage img(40, 20, DRM_FORMAT_XRGB8888);
+  show_painted(0, img, 6);
+  WindowInfo w = wait_window(0);
+  ASSERT_EQ(std::system(("DISPLAY=" + xvfb_->display() + " xdotool windowsize " + std::to_string(w.id) + " 100 50").c_str()), 0);
+  w = wait_window(0, [](const WindowInfo& w) { return w.width == 100 && w.height == 50; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              // The scaled picture fills the window (no bars): its centre is no longer black.
+              if (s.at(uint32_t(w.x + 50), uint32_t(w.y + 25)) == Rgb{0, 0, 0}) return std::string("not drawn yet");
+              const uint64_t blended = blended_pixels(s, w, 40, 20, 6);
+              if (nearest) return blended == 0 ? std::string() : std::to_string(blended) + " blended pixels with nearest";
+              return blended >= 100 * 50 / 4 ? std::string() : "only " + std::to_string(blended) + " blended pixels";
+            }),
+            "");
+}
+
+INSTANTIATE_TEST_SUITE_P(AutoAndNearest, SdlFilters, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? std::string("Nearest") : std::string("Auto"); });
+
 TEST_F(SdlWindows, ResizedWindowLetterboxesWithAspectKept) {
   start();
   GuestImage img(40, 20, DRM_FORMAT_XRGB8888);

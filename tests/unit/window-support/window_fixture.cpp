@@ -1,5 +1,8 @@
 #include "window_fixture.hpp"
 
+#include <set>
+#include <tuple>
+
 #include <cstdlib>
 #include <optional>
 #include <thread>
@@ -123,6 +126,23 @@ std::string WindowFixture::shows(const Screenshot& s, int x0, int y0, Rect view,
                 std::to_string(want.g) + "," + std::to_string(want.b);
     }
   return bad ? std::to_string(bad) + " pixels differ; first: " + first : "";
+}
+
+uint64_t WindowFixture::blended_pixels(const Screenshot& s, const WindowInfo& area, uint32_t width, uint32_t height,
+                                       uint32_t seed) {
+  std::set<std::tuple<uint8_t, uint8_t, uint8_t>> guest;
+  for (uint32_t y = 0; y < height; ++y)
+    for (uint32_t x = 0; x < width; ++x) {
+      const Rgb c = pattern_color(x, y, seed);
+      guest.emplace(c.r, c.g, c.b);
+    }
+  uint64_t blended = 0;
+  for (uint32_t y = 0; y < area.height; ++y)
+    for (uint32_t x = 0; x < area.width; ++x) {
+      const Rgb c = s.at(uint32_t(area.x) + x, uint32_t(area.y) + y);
+      blended += guest.count({c.r, c.g, c.b}) == 0;
+    }
+  return blended;
 }
 
 std::string WindowFixture::shows_letterboxed(const Screenshot& s, const WindowInfo& area, Rect view, uint32_t zoom,

@@ -87,6 +87,10 @@ class WindowFixture : public ::testing::Test {
   // with every other pixel of `area` black (the letterbox bars).
   static std::string shows_letterboxed(const Screenshot& s, const WindowInfo& area, Rect view, uint32_t zoom,
                                        uint32_t seed);
+  // How many pixels of `area` on screen have a colour no pixel of a `width` x `height` picture
+  // painted with `seed` has: blends of neighbours, i.e. linear filtering (0 with nearest).
+  static uint64_t blended_pixels(const Screenshot& s, const WindowInfo& area, uint32_t width, uint32_t height,
+                                 uint32_t seed);
 
   const std::string plugin_;
   const std::string title_prefix_;
