@@ -51,10 +51,13 @@ void EventLoop::unwatch(WatchId id) {
 }
 
 void EventLoop::post(Callback fn) {
+  bool wake;
   {
     std::lock_guard lock(mutex_);
     posted_.push_back(std::move(fn));
+    wake = std::this_thread::get_id() != running_on_;  // else run_once() runs it before returning
   }
+  if (!wake) return;
   const uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
 }
@@ -71,6 +74,10 @@ void EventLoop::stop() {
 void EventLoop::drain_posted() {
   uint64_t count;
   [[maybe_unused]] auto n = ::read(wake_.get(), &count, sizeof count);
+  run_posted();
+}
+
+void EventLoop::run_posted() {
   std::vector<Callback> work;
   {
     std::lock_guard lock(mutex_);
@@ -80,6 +87,26 @@ void EventLoop::drain_posted() {
 }
 
 bool EventLoop::run_once(int timeout_ms) {
+  {
+    std::lock_guard lock(mutex_);
+    running_on_ = std::this_thread::get_id();
+  }
+  const bool ok = run_ready(timeout_ms);
+  run_posted();  // what this turn's callbacks posted (they did not wake the loop)
+  bool more;
+  {
+    std::lock_guard lock(mutex_);
+    running_on_ = {};
+    more = !posted_.empty();  // posted by that work: the next turn runs it
+  }
+  if (more) {
+    const uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
+  }
+  return ok;
+}
+
+bool EventLoop::run_ready(int timeout_ms) {
   epoll_event events[32];
   const int n = epoll_wait(epoll_.get(), events, 32, timeout_ms);
   if (n < 0) return errno == EINTR;

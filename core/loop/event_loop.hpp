@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <vector>
 #include "vugpu/unique_fd.hpp"
 
@@ -30,7 +31,9 @@ class EventLoop {
   // is told by the new rule. Throws std::system_error when epoll refuses.
   void watch_writable(WatchId id, Callback on_writable);
 
-  // Any thread: run fn on the loop thread, in posting order. Never runs fn inline.
+  // Any thread: run fn on the loop thread, in posting order. Never runs fn inline. Work posted by
+  // a callback of run_once() runs before that run_once() returns, without a wake-up (an eventfd
+  // write, an epoll_wait and a read: a flush's release costs two such posts per frame).
   void post(Callback fn);
 
   // Runs until stop(). Returns false if epoll failed.
@@ -42,7 +45,9 @@ class EventLoop {
   void stop();
 
  private:
+  bool run_ready(int timeout_ms);  // one epoll_wait and the callbacks of what it reported
   void drain_posted();
+  void run_posted();
 
   UniqueFd epoll_;
   UniqueFd wake_;  // eventfd: post() and stop() write it
@@ -55,6 +60,7 @@ class EventLoop {
   WatchId next_id_ = 1;
   std::mutex mutex_;
   std::vector<Callback> posted_;
+  std::thread::id running_on_;  // the thread inside run_once(), if any (under mutex_)
   bool stopping_ = false;
 };
 

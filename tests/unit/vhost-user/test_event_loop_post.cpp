@@ -1,0 +1,61 @@
+// EventLoop::post(): work posted from another thread wakes the loop; work a callback posts runs
+// before that run_once() returns, in order, without a wake-up of its own (an eventfd write and
+// read and an epoll_wait per post: two per flushed frame on the display path); a chain that keeps
+// posting runs one link a turn but still never waits for an event that is not coming.
+#include <gtest/gtest.h>
+#include <chrono>
+#include <thread>
+#include <vector>
+#include "loop/event_loop.hpp"
+
+namespace vugpu {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+TEST(EventLoopPost, FromAnotherThreadWakesTheLoop) {
+  EventLoop loop;
+  bool ran = false;
+  std::thread other([&] { loop.post([&] { ran = true; }); });
+  other.join();
+  ASSERT_TRUE(loop.run_once(5000));
+  EXPECT_TRUE(ran);
+}
+
+TEST(EventLoopPost, WhatACallbackPostsRunsInTheSameTurnInOrder) {
+  EventLoop loop;
+  std::vector<int> order;
+  loop.post([&] {
+    order.push_back(1);
+    loop.post([&] { order.push_back(3); });
+    order.push_back(2);  // never inline
+  });
+  ASSERT_TRUE(loop.run_once(5000));
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  // Nothing is left behind to wake the next turn: it waits its whole time-out.
+  const auto start = Clock::now();
+  ASSERT_TRUE(loop.run_once(50));
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(40));
+  EXPECT_EQ(order.size(), 3u);
+}
+
+TEST(EventLoopPost, AChainThatKeepsPostingEndsEachTurnAndWakesTheNext) {
+  EventLoop loop;
+  int links = 0;
+  std::function<void()> link = [&] {
+    if (++links < 10) loop.post(link);
+  };
+  loop.post(link);
+  int turns = 0;
+  const auto start = Clock::now();
+  while (links < 10 && turns < 100) {
+    ASSERT_TRUE(loop.run_once(5000));  // would wait 5 s if the chain's next link did not wake it
+    ++turns;
+  }
+  EXPECT_EQ(links, 10);
+  EXPECT_GT(turns, 1) << "a turn must end even while work keeps posting work";
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace vugpu
