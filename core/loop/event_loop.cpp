@@ -62,6 +62,18 @@ void EventLoop::post(Callback fn) {
   [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
 }
 
+void EventLoop::at_end_of_turn(Callback fn) {
+  turn_end_.push_back(std::move(fn));
+  bool inside;
+  {
+    std::lock_guard lock(mutex_);
+    inside = std::this_thread::get_id() == running_on_;
+  }
+  if (inside) return;
+  const uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
+}
+
 void EventLoop::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -92,12 +104,24 @@ bool EventLoop::run_once(int timeout_ms) {
     running_on_ = std::this_thread::get_id();
   }
   const bool ok = run_ready(timeout_ms);
-  run_posted();  // what this turn's callbacks posted (they did not wake the loop)
-  bool more;
+  // What this turn's callbacks posted (they did not wake the loop), and what that work posted in
+  // turn: short chains are the rule (an UPDATE's completion releases the frame, the release
+  // completes the flush). A chain longer than kPostRounds continues in the next turn, so other
+  // events are never starved by work that keeps posting work.
+  constexpr int kPostRounds = 8;
+  bool more = true;
+  for (int round = 0; round < kPostRounds && more; ++round) {
+    run_posted();
+    std::lock_guard lock(mutex_);
+    more = !posted_.empty();
+  }
+  std::vector<Callback> ending;
+  ending.swap(turn_end_);
+  for (auto& fn : ending) fn();  // what they post or ask for runs in the next turn
   {
     std::lock_guard lock(mutex_);
     running_on_ = {};
-    more = !posted_.empty();  // posted by that work: the next turn runs it
+    more = !posted_.empty() || !turn_end_.empty();
   }
   if (more) {
     const uint64_t one = 1;

@@ -36,6 +36,11 @@ class EventLoop {
   // write, an epoll_wait and a read: a flush's release costs two such posts per frame).
   void post(Callback fn);
 
+  // Loop thread only: runs fn once this turn's work is done (the callbacks and what they posted),
+  // once: e.g. one notification for all the completions of a turn. Called outside run_once(), fn
+  // runs at the end of the next turn, which is woken for it.
+  void at_end_of_turn(Callback fn);
+
   // Runs until stop(). Returns false if epoll failed.
   bool run();
   // Runs what is ready now (posted work included), waiting at most timeout_ms (-1 forever).
@@ -61,6 +66,7 @@ class EventLoop {
   std::mutex mutex_;
   std::vector<Callback> posted_;
   std::thread::id running_on_;  // the thread inside run_once(), if any (under mutex_)
+  std::vector<Callback> turn_end_;  // loop thread only
   bool stopping_ = false;
 };
 

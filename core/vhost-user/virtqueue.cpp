@@ -189,7 +189,20 @@ void Virtqueue::complete(uint16_t head, uint32_t bytes_written) {
     return;
   }
   ring_.push_used(head, bytes_written);
-  if (!batching_) notify();
+  if (!batching_) notify_at_end_of_turn();
+}
+
+// One call a turn of the loop however many chains completed in it: a 2D flip is a TRANSFER
+// completed while the kick is processed and a FLUSH completed later in the same turn, when the
+// presenters release the frame; the driver needs one interrupt for both.
+void Virtqueue::notify_at_end_of_turn() {
+  if (notify_asked_) return;
+  notify_asked_ = true;
+  env_.loop.at_end_of_turn([this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    notify_asked_ = false;
+    notify();
+  });
 }
 
 void Virtqueue::notify() {
@@ -257,7 +270,7 @@ void Virtqueue::process() {
     }
   }
   batching_ = false;
-  notify();
+  notify_at_end_of_turn();
   if (more && kick_) write_event(kick_.get());  // continue on the next turn of the loop
 }
 

@@ -20,6 +20,7 @@
 // Device loop thread only.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -93,6 +94,7 @@ class Virtqueue {
   bool translate(std::string& why);  // addresses -> ring pointers
   void on_kick();
   void notify();
+  void notify_at_end_of_turn();
   void signal_error();
   uint32_t index() const { return static_cast<uint32_t>(id_); }
 
@@ -107,6 +109,8 @@ class Virtqueue {
   bool started_ = false;  // between SET_VRING_KICK and GET_VRING_BASE
   bool broken_ = false;
   bool batching_ = false;  // inside process(): notify once at the end
+  bool notify_asked_ = false;  // a notification waits for the end of the loop's turn
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // for that wait
   std::optional<uint16_t> stopped_at_;
   bool rewound_ = false;
 

@@ -425,7 +425,12 @@ TEST_F(ServerTest, LateCompletionsAndIndexWrap) {
   EXPECT_EQ(device_.complete_held(), 4u);
   EXPECT_EQ(ctrl_.used_idx(), 2);
   for (uint16_t i = 0; i < 4; ++i) EXPECT_EQ(ctrl_.used(static_cast<uint16_t>(65534 + i)).id, 2u * i);
-  EXPECT_TRUE(test::eventfd_signalled(ctrl_call_.get()));
+  // Completed outside a turn of the loop: the one call for all four goes at the end of the next.
+  int calls = 0;
+  fe_->pump_until([&] { return (calls += test::eventfd_signalled(ctrl_call_.get()) ? 1 : 0) > 0; });
+  fe_->pump(20ms);
+  calls += test::eventfd_signalled(ctrl_call_.get()) ? 1 : 0;
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_F(ServerTest, GetVringBaseStopsAndCompletionsWaitForTheRestart) {
