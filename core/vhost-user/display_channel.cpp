@@ -140,7 +140,10 @@ DisplayChannel::Outgoing DisplayChannel::message(uint32_t request, std::span<con
 
 Status DisplayChannel::enqueue(Outgoing m, uint64_t* seq) {
   if (!is_open()) return Status::Unspec;
-  drain_ready();  // take replies already there (e.g. the protocol features) first
+  // Replies already there (e.g. the protocol features, which decide what a frame is sent as) are
+  // taken first. With no question open there is nothing to take: the watch sees a hang-up, and
+  // the steady stream of UPDATEs costs no poll() each.
+  if (!pending_.empty()) drain_ready();
   if (!is_open()) return Status::Unspec;
   if (m.head.size() - sizeof(gpu::Header) + m.rows_bytes > UINT32_MAX) return Status::InvalidParameter;
   if (m.request == gpu::kCursorPos || m.request == gpu::kCursorPosHide || m.request == gpu::kCursorUpdate)

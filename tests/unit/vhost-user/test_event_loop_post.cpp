@@ -50,6 +50,26 @@ TEST(EventLoopPost, AShortChainOfPostsRunsInOneTurn) {
   EXPECT_EQ(links, 3);
 }
 
+TEST(EventLoopPost, AtEndOfTurnRunsAfterThePostedWorkOnce) {
+  EventLoop loop;
+  std::vector<int> order;
+  loop.post([&] {
+    loop.at_end_of_turn([&] { order.push_back(9); });
+    loop.post([&] { order.push_back(2); });
+    order.push_back(1);
+  });
+  ASSERT_TRUE(loop.run_once(5000));
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 9}));
+  ASSERT_TRUE(loop.run_once(0));
+  EXPECT_EQ(order.size(), 3u) << "once";
+  // Asked for outside a turn: the next turn is woken for it.
+  loop.at_end_of_turn([&] { order.push_back(10); });
+  const auto start = Clock::now();
+  ASSERT_TRUE(loop.run_once(5000));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(order.back(), 10);
+}
+
 TEST(EventLoopPost, AChainThatKeepsPostingEndsEachTurnAndWakesTheNext) {
   EventLoop loop;
   int links = 0;
