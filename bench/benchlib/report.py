@@ -255,7 +255,7 @@ def markdown(results, rows, goals):
               "device_bytes_copied); QEMU: a MODEL of its code (transfer into the pixman image + composite into the "
               "message, bench/driver/copy_model.hpp). Neither includes the socket: QEMU's sendmsg() copies every "
               "byte into the kernel; vugpu splices UPDATEs of 256 KiB and more by reference (only a 4 KiB tail is "
-              "copied) and returns once the VMM has read them. "
+              "copied); the frame is released only once the VMM has read them. "
               "B6: vugpu's blob path (blob.guest: the guest's pages shown in place) in the vugpu column, QEMU's "
               "2D path in the peer columns where both show on the VMM's console; vugpu's own 2D path and all "
               "four configurations are in the JSON (workloads.blob-flush/SIZE) and in the targets. "
