@@ -1,408 +1,38 @@
-// present.gtk in real windows: each test starts its own Xvfb, loads the plugin through the real
-// loader, drives it as the device loop would, and checks what the X screen shows (xwd).
+// present.gtk in real windows: its own tests (tabs layout, HiDPI, the right-click menu). What
+// every windowed presenter must do is in tests/unit/window-support/shared_window_tests.cpp,
+// compiled into this binary too; both use the fixture there (a private Xvfb, the plugin through
+// the real loader, the X screen read with xwd).
 // GTK initialises once per process (display, GDK_SCALE): run through ctest, one process per test,
 // or one test per run (--gtest_filter).
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <bit>
 #include <chrono>
-#include <condition_variable>
-#include <functional>
-#include <mutex>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <thread>
-#include "config/config.hpp"
-#include "config/plugin_options.hpp"
-#include "host/loop_host_services.hpp"
-#include "log/spdlog_log.hpp"
-#include "plugin/loader.hpp"
-#include "plugin/plugin_error.hpp"
-#include "udmabuf_image.hpp"
-#include "window_fixture.hpp"
-
-static_assert(std::endian::native == std::endian::little, "DRM fourccs name little-endian words");
+#include <vector>
+#include "shared_window_tests.hpp"
 
 namespace vugpu {
+
+test::PresenterUnderTest test::presenter_under_test() { return {"present.gtk", "gtktest"}; }
+
 namespace {
 
 using test::GuestImage;
 using test::Rgb;
 using test::Screenshot;
 using test::WindowInfo;
+using test::Windows;
 using namespace std::chrono_literals;
 
-using test::fourcc_name;
 using test::kDeadline;
 
-class GtkWindows : public test::WindowFixture {
- protected:
-  GtkWindows() : WindowFixture("present.gtk", "gtktest") {}
-};
-
-class GtkFormats : public GtkWindows, public ::testing::WithParamInterface<uint32_t> {};
-
-TEST_P(GtkFormats, PixelExactAtOneToOne) {
-  start();
-  GuestImage img(61, 37, GetParam());
-  show_painted(0, img, 1);
-  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 61 && w.height == 37; });
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 61, 37}, 1, 1); }), "");
-  EXPECT_TRUE(wait_released(1)) << "the frame is released once uploaded";
-}
-
-INSTANTIATE_TEST_SUITE_P(AllFourccs, GtkFormats,
-                         ::testing::Values(DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, DRM_FORMAT_BGRA8888,
-                                           DRM_FORMAT_BGRX8888, DRM_FORMAT_ABGR8888, DRM_FORMAT_RGBX8888,
-                                           DRM_FORMAT_RGBA8888, DRM_FORMAT_XBGR8888),
-                         [](const auto& info) { return fourcc_name(info.param); });
-
-TEST_F(GtkWindows, ViewOfALargerResourceAndBottomUpFrames) {
-  start();
-  GuestImage img(50, 40, DRM_FORMAT_XRGB8888);
-  img.paint(3);
-  const Rect view{7, 5, 30, 20};
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, img.frame(view), {0, 0, 30, 20});
-  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 30; });
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, view, 1, 3); }), "");
-
-  // Bottom-up storage (GL textures): memory row 0 is the picture's last row.
-  ASSERT_TRUE(wait_released(1));
-  GuestImage flipped(30, 20, DRM_FORMAT_XRGB8888);
-  for (uint32_t y = 0; y < 20; ++y)
-    for (uint32_t x = 0; x < 30; ++x) {
-      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::pattern_color(x, y, 4), 0);
-      std::memcpy(&flipped.bytes[(19 - y) * flipped.stride + x * 4], &v, 4);
-    }
-  Frame f = flipped.frame();
-  f.y0_top = false;
-  present(0, f, {0, 0, 30, 20});
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 4); }), "");
-}
-
-TEST_F(GtkWindows, OnlyTheDamagedRectangleIsUploaded) {
-  start();
-  GuestImage img(40, 30, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 1);
-  ASSERT_TRUE(wait_released(1));
-  EXPECT_EQ(links_.bytes_copied.load(), 40u * 30 * 4);
-  const WindowInfo w = wait_window(0);
-  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 40, 30}, 1, 1); }), "");
-
-  // The guest repaints everything but flushes only (3,2) 5x4: the window shows the new pixels
-  // there and the old ones elsewhere, and only 5x4 pixels were uploaded.
-  img.paint(2);
-  present(0, img.frame(), {3, 2, 5, 4});
-  ASSERT_TRUE(wait_released(2));
-  EXPECT_EQ(links_.bytes_copied.load(), 40u * 30 * 4 + 5 * 4 * 4);
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
-              return shows(s, w.x, w.y, {0, 0, 40, 30}, 1, [](uint32_t x, uint32_t y) {
-                return x >= 3 && x < 8 && y >= 2 && y < 6 ? 2u : 1u;
-              });
-            }),
-            "");
-}
-
-TEST_F(GtkWindows, IntegerZoomIsNearest) {
-  start("scale = \"3\"\n");
-  GuestImage img(20, 12, DRM_FORMAT_ABGR8888);
-  show_painted(0, img, 5);
-  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 60 && w.height == 36; });
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 12}, 3, 5); }), "");
-}
-
-// At a non-integer scale (a 40x20 picture in a 100x50 window: 2.5x) filter = "auto" samples
-// linearly (blends no guest pixel has, between every pair of neighbours); filter = "nearest"
-// shows only guest colours.
-class GtkFilters : public GtkWindows, public ::testing::WithParamInterface<bool> {};
-
-TEST_P(GtkFilters, NonIntegerScaleIsLinearUnlessNearestIsAsked) {
-  const bool nearest = GetParam();
-  start(nearest ? "filter = \"nearest\"\n" : "");
-  GuestImage img(40, 20, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 6);
-  WindowInfo w = wait_window(0);
-  ASSERT_EQ(std::system(("DISPLAY=" + xvfb_->display() + " xdotool windowsize " + std::to_string(w.id) + " 100 50").c_str()), 0);
-  w = wait_window(0, [](const WindowInfo& w) { return w.width == 100 && w.height == 50; });
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
-              // The scaled picture fills the window (no bars): its centre is no longer black.
-              if (s.at(uint32_t(w.x + 50), uint32_t(w.y + 25)) == Rgb{0, 0, 0}) return std::string("not drawn yet");
-              const uint64_t blended = blended_pixels(s, w, 40, 20, 6);
-              if (nearest) return blended == 0 ? std::string() : std::to_string(blended) + " blended pixels with nearest";
-              return blended >= 100 * 50 / 4 ? std::string() : "only " + std::to_string(blended) + " blended pixels";
-            }),
-            "");
-}
-
-INSTANTIATE_TEST_SUITE_P(AutoAndNearest, GtkFilters, ::testing::Bool(),
-                         [](const auto& info) { return info.param ? std::string("Nearest") : std::string("Auto"); });
-
-TEST_F(GtkWindows, ResizedWindowLetterboxesWithAspectKept) {
-  start();
-  GuestImage img(40, 20, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 6);
-  WindowInfo w = wait_window(0);
-  // As a user would drag it: 160x200 is 4x wide, 10x tall -> scale 4, bars top and bottom.
-  ASSERT_EQ(std::system(("xdotool windowsize " + std::to_string(w.id) + " 160 200").c_str()), 0);
-  w = wait_window(0, [](const WindowInfo& w) { return w.width == 160 && w.height == 200; });
-  const int bar = (200 - 80) / 2;
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
-              std::string e = shows(s, w.x, w.y + bar, {0, 0, 40, 20}, 4, [](uint32_t, uint32_t) { return 6u; });
-              if (!e.empty()) return e;
-              for (uint32_t y = 0; y < 200; ++y) {
-                if (y >= uint32_t(bar) && y < uint32_t(bar) + 80) continue;
-                for (uint32_t x = 0; x < 160; ++x)
-                  if (s.at(w.x + x, w.y + y) != Rgb{0, 0, 0}) return "bar pixel " + std::to_string(x) + "," + std::to_string(y) + " not black";
-              }
-              return std::string();
-            }),
-            "");
-
-  // Wider than the picture: bars left and right (60 = 3x20 tall, 3x40 = 120 wide in 200).
-  ASSERT_EQ(std::system(("xdotool windowsize " + std::to_string(w.id) + " 200 60").c_str()), 0);
-  w = wait_window(0, [](const WindowInfo& w) { return w.width == 200 && w.height == 60; });
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
-              std::string e = shows(s, w.x + 40, w.y, {0, 0, 40, 20}, 3, [](uint32_t, uint32_t) { return 6u; });
-              if (!e.empty()) return e;
-              for (uint32_t y = 0; y < 60; ++y)
-                for (uint32_t x : {0u, 39u, 160u, 199u})
-                  if (s.at(w.x + x, w.y + y) != Rgb{0, 0, 0}) return "bar pixel " + std::to_string(x) + "," + std::to_string(y) + " not black";
-              return std::string();
-            }),
-            "");
-}
-
-TEST_F(GtkWindows, CursorDrawnAtItsHotSpotAndScaled) {
-  start("scale = \"2\"\n");
-  GuestImage img(80, 60, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 7);
-  // Premultiplied ARGB: an opaque red 6x4 block at (1,1) of the 64x64 image, a half-transparent
-  // white pixel next to it, the rest fully transparent.
-  std::vector<uint32_t> argb(64 * 64, 0);
-  for (uint32_t y = 1; y < 5; ++y)
-    for (uint32_t x = 1; x < 7; ++x) argb[y * 64 + x] = 0xFFFF0000u;
-  CursorImage cursor;
-  cursor.hot_x = 1;
-  cursor.hot_y = 1;
-  cursor.argb = argb.data();
-  presenter_->cursor_update(0, 30, 20, &cursor);  // block's top-left at picture (30,20)
-  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 160; });
-  const auto cursor_at = [&](uint32_t cx, uint32_t cy) {
-    return [&, cx, cy](const Screenshot& s) {
-      for (uint32_t y = 0; y < 120; ++y)
-        for (uint32_t x = 0; x < 160; ++x) {
-          const bool red = x / 2 >= cx && x / 2 < cx + 6 && y / 2 >= cy && y / 2 < cy + 4;
-          const Rgb want = red ? Rgb{255, 0, 0} : test::pattern_color(x / 2, y / 2, 7);
-          if (s.at(w.x + x, w.y + y) != want) return "pixel " + std::to_string(x) + "," + std::to_string(y);
-        }
-      return std::string();
-    };
-  };
-  EXPECT_EQ(wait_screen(cursor_at(30, 20)), "");
-  presenter_->cursor_move(0, 50, 40);
-  EXPECT_EQ(wait_screen(cursor_at(50, 40)), "");
-  presenter_->cursor_update(0, 0, 0, nullptr);  // hidden
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 80, 60}, 2, 7); }), "");
-}
-
-TEST_F(GtkWindows, TwoScanoutsAreTwoWindows) {
-  start();
-  GuestImage a(30, 20, DRM_FORMAT_XRGB8888), b(24, 16, DRM_FORMAT_RGBA8888);
-  a.paint(10);
-  b.paint(20);
-  presenter_->set_scanout(0, {30, 20, true});
-  presenter_->set_scanout(1, {24, 16, true});
-  present(0, a.frame(), {0, 0, 30, 20});
-  present(1, b.frame(), {0, 0, 24, 16});
-  const WindowInfo w0 = wait_window(0, [](const WindowInfo& w) { return w.width == 30; });
-  const WindowInfo w1 = wait_window(1, [](const WindowInfo& w) { return w.width == 24; });
-  ASSERT_NE(w0.id, w1.id);
-  // Without a window manager both sit at the same place: move one aside to see both.
-  ASSERT_EQ(std::system(("xdotool windowmove " + std::to_string(w1.id) + " 500 400").c_str()), 0);
-  const WindowInfo moved = wait_window(1, [](const WindowInfo& w) { return w.x == 500; });
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
-              const std::string e = shows(s, w0, {0, 0, 30, 20}, 1, 10);
-              return e.empty() ? shows(s, moved, {0, 0, 24, 16}, 1, 20) : e;
-            }),
-            "");
-}
-
-// Fullscreen under a window manager (openbox; bare Xvfb never grants it): the window covers the
-// 1024x768 screen and shows the 128x48 picture letterboxed (8x: 1024x384, black bars of 192
-// rows above and below); F11 brings the window back at the picture's size.
-constexpr Rect kFullscreenPicture{0, 0, 128, 48};
-constexpr uint32_t kFullscreenZoom = 8;
-
-bool covers_screen(const WindowInfo& w) { return w.x == 0 && w.y == 0 && w.width == 1024 && w.height == 768; }
-bool windowed(const WindowInfo& w) { return w.width == 128 && w.height == 48; }
-
-TEST_F(GtkWindows, FullscreenOptionFillsTheScreenAndF11RestoresTheWindow) {
-  start_window_manager();
-  start("fullscreen = true\n");
-  GuestImage img(128, 48, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 8);
-  WindowInfo w = wait_window(0, covers_screen);
-  ASSERT_TRUE(covers_screen(w));
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows_letterboxed(s, w, kFullscreenPicture, kFullscreenZoom, 8); }), "");
-  ASSERT_TRUE(press_key(w, "F11"));
-  w = wait_window(0, windowed);
-  ASSERT_TRUE(windowed(w));
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, kFullscreenPicture, 1, 8); }), "");
-}
-
-TEST_F(GtkWindows, F11TogglesFullscreenUnderAWindowManager) {
-  start_window_manager();
-  start();
-  GuestImage img(128, 48, DRM_FORMAT_BGRX8888);
-  show_painted(0, img, 9);
-  WindowInfo w = wait_window(0, windowed);
-  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, kFullscreenPicture, 1, 9); }), "");
-  ASSERT_TRUE(press_key(w, "F11"));
-  w = wait_window(0, covers_screen);
-  ASSERT_TRUE(covers_screen(w));
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows_letterboxed(s, w, kFullscreenPicture, kFullscreenZoom, 9); }), "");
-  ASSERT_TRUE(press_key(w, "F11"));
-  w = wait_window(0, windowed);
-  ASSERT_TRUE(windowed(w));
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, kFullscreenPicture, 1, 9); }), "");
-}
-
-// The X server dies under a running presenter (Xlib's IO error handler would exit() the whole
-// daemon): with close = "hide" (the default) the presenter logs one line naming the display and
-// vugpu goes on serving: this process lives on, and every later frame is released at once.
-TEST_F(GtkWindows, XServerGoneLogsOneLineAndKeepsServing) {
-  start();
-  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 1);
-  const WindowInfo w = wait_window(0);
-  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
-  ASSERT_TRUE(wait_released(1));
-  const std::string display = xvfb_->display();
-  x_.reset();  // the test's own connection goes first: only the presenter meets the dead server
-  xvfb_->kill_now();
-  const std::string line = "X display " + display + " lost (the X server went away or dropped the connection)";
-  ASSERT_TRUE(wait_logged(line));
-  EXPECT_EQ(log_.count_containing(line), 1u);
-  EXPECT_EQ(log_.count_containing("vugpu goes on serving the guest without them (close = \"hide\""), 1u);
-  for (uint32_t i = 0; i < 3; ++i) present(0, img.frame(), {0, 0, 30, 20});
-  presenter_->set_scanout(0, {40, 30, true});
-  presenter_->cursor_move(0, 3, 4);
-  EXPECT_TRUE(wait_released(4)) << "frames after the loss are released, never kept for a window that is gone";
-  presenter_->shutdown();  // returns: the parked toolkit thread is detached, not joined
-}
-
-// With close = "exit" the loss stops vugpu (after its one line) with exit status 1, a failure,
-// instead of Xlib's exit(1) behind the daemon's back. A child process plays the daemon, as in
-// CloseExitStopsVugpuWithStatusZero.
-TEST_F(GtkWindows, XServerGoneWithCloseExitStopsWithStatusOne) {
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    try {
-      start("close = \"exit\"\n");
-      GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-      show_painted(0, img, 1);
-      x_.reset();
-      const std::optional<int> status = wait_stop_request();
-      const bool logged = log_.count_containing("X display " + xvfb_->display() + " lost") == 1 &&
-                          log_.count_containing("stopping vugpu with exit status 1 (close = \"exit\")") == 1;
-      presenter_->shutdown();
-      ::_exit(!status ? 3 : *status != 1 ? 6 : logged ? 0 : 5);
-    } catch (...) {
-      ::_exit(4);
-    }
-  }
-  x_ = std::make_unique<test::XConnection>(xvfb_->display());
-  wait_window(0);
-  x_.reset();
-  xvfb_->kill_now();
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "child status " << status << " (exit 1: Xlib's exit; 3: no stop request; 5: not the one line; 6: not status 1)";
-}
-
-TEST_F(GtkWindows, NoDisplayIsOneClearErrorAtStart) {
-  ::unsetenv("DISPLAY");
-  try {
-    start();
-    FAIL() << "started without a display";
-  } catch (const PluginError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("present.gtk failed to start: no display: $DISPLAY is not set"), std::string::npos) << what;
-    EXPECT_EQ(what.find('\n'), std::string::npos) << "one line: " << what;
-  }
-}
-
-TEST_F(GtkWindows, CloseHidesUntilTheGuestSetsTheScanoutAgain) {
-  start();  // close = "hide" is the default
-  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 1);
-  const WindowInfo w = wait_window(0);
-  x_->request_close(w.id);
-  const auto end = std::chrono::steady_clock::now() + kDeadline;
-  while (x_->find(title(0)).value_or(WindowInfo{}).viewable && std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(10ms);
-  EXPECT_FALSE(x_->find(title(0))->viewable) << "closed window is hidden";
-  presenter_->set_scanout(0, {30, 20, true});
-  EXPECT_TRUE(wait_window(0).viewable) << "shown again when the guest sets the scanout";
-}
-
-TEST_F(GtkWindows, CloseIgnoredKeepsShowing) {
-  start("close = \"ignore\"\n");
-  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 1);
-  const WindowInfo w = wait_window(0);
-  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
-  x_->request_close(w.id);
-  // A frame after the close request: once it is on screen, the request was handled before it.
-  ASSERT_TRUE(wait_released(1));
-  img.paint(2);
-  present(0, img.frame(), {0, 0, 30, 20});
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 2); }), "");
-  EXPECT_TRUE(x_->find(title(0))->viewable);
-}
-
-// The device loop never waits for the window: with the X server frozen (SIGSTOP), the GTK thread
-// stalls, yet 500 presents return and every frame but the newest is released at once (coalesced);
-// when X runs again the last frame is shown.
-TEST_F(GtkWindows, FrozenDisplayNeverBlocksTheDeviceLoop) {
-  start();
-  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 1);
-  const WindowInfo w = wait_window(0);
-  ASSERT_TRUE(wait_released(1));
-  ASSERT_EQ(::kill(xvfb_->pid(), SIGSTOP), 0);
-  GuestImage last(30, 20, DRM_FORMAT_XRGB8888);
-  last.paint(9);
-  constexpr uint64_t kFrames = 500;
-  for (uint64_t i = 0; i < kFrames; ++i) present(0, (i + 1 == kFrames ? last : img).frame(), {0, 0, 30, 20});
-  // At most one frame sits in the mailbox and one in a copy the GTK thread may be stuck in.
-  EXPECT_GE(released(), 1 + kFrames - 2);
-  ASSERT_EQ(::kill(xvfb_->pid(), SIGCONT), 0);
-  EXPECT_TRUE(wait_released(1 + kFrames));
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 9); }), "");
-}
-
-TEST_F(GtkWindows, DmabufOnlyFrameIsReleasedAndNotShown) {
-  start();
-  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  show_painted(0, img, 1);
-  const WindowInfo w = wait_window(0);
-  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
-  Frame f = img.frame();
-  f.pixels = nullptr;
-  f.dmabuf_fd = 0;  // any fd: present.gtk must not read it without EGL import
-  present(0, f, {0, 0, 30, 20});
-  EXPECT_TRUE(wait_released(2));
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 1); }), "");
-}
-
-TEST_F(GtkWindows, TabsLayoutIsOneWindowWithATabPerScanout) {
+TEST_F(Windows, TabsLayoutIsOneWindowWithATabPerScanout) {
   start("layout = \"tabs\"\n");
   GuestImage a(40, 30, DRM_FORMAT_XRGB8888), b(40, 30, DRM_FORMAT_XRGB8888);
   a.paint(10);
@@ -431,7 +61,7 @@ TEST_F(GtkWindows, TabsLayoutIsOneWindowWithATabPerScanout) {
             "");
 }
 
-TEST_F(GtkWindows, HiDpiDrawsInDevicePixels) {
+TEST_F(Windows, HiDpiDrawsInDevicePixels) {
   ::setenv("GDK_SCALE", "2", 1);  // read by GTK when it starts: this process's first start()
   start();
   GuestImage img(60, 40, DRM_FORMAT_XRGB8888);
@@ -442,39 +72,9 @@ TEST_F(GtkWindows, HiDpiDrawsInDevicePixels) {
   ::unsetenv("GDK_SCALE");
 }
 
-TEST_F(GtkWindows, F12WritesAScreenshotOfThePictureAndCursor) {
-  char dir[] = "/tmp/vugpu-gtk-shot-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  start(std::string("screenshot_path = \"") + dir + "/shot-%s-%n.png\"\n");
-  GuestImage img(20, 10, DRM_FORMAT_BGRX8888);
-  show_painted(0, img, 4);
-  const WindowInfo w = wait_window(0);
-  ASSERT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 20, 10}, 1, 4); }), "");
-  // As a user's key press (XTEST) into the focused window; no window manager gives focus here.
-  ASSERT_EQ(std::system(("DISPLAY=" + xvfb_->display() + " xdotool windowfocus --sync " + std::to_string(w.id) + " key F12").c_str()), 0);
-  const std::string file = std::string(dir) + "/shot-0-1.png";
-  const auto end = std::chrono::steady_clock::now() + kDeadline;
-  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(std::filesystem::exists(file)) << file;
-  // The PNG's pixels: decoded by ImageMagick's `convert` into raw RGB.
-  FILE* in = ::popen(("convert " + file + " -depth 8 rgb:-").c_str(), "r");
-  ASSERT_NE(in, nullptr);
-  std::vector<uint8_t> rgb(20 * 10 * 3);
-  const size_t n = std::fread(rgb.data(), 1, rgb.size(), in);
-  ::pclose(in);
-  ASSERT_EQ(n, rgb.size());
-  for (uint32_t y = 0; y < 10; ++y)
-    for (uint32_t x = 0; x < 20; ++x) {
-      const Rgb want = test::pattern_color(x, y, 4);
-      const uint8_t* got = &rgb[(y * 20 + x) * 3];
-      ASSERT_EQ((Rgb{got[0], got[1], got[2]}), want) << x << "," << y;
-    }
-  std::filesystem::remove_all(dir);
-}
-
 // The right-click menu's first item writes the same screenshot as F12 (a user's click and
 // keys through XTEST; the popped-up menu holds the keyboard).
-TEST_F(GtkWindows, MenuScreenshotWritesThePicture) {
+TEST_F(Windows, MenuScreenshotWritesThePicture) {
   char dir[] = "/tmp/vugpu-gtk-menu-XXXXXX";
   ASSERT_NE(::mkdtemp(dir), nullptr);
   start(std::string("screenshot_path = \"") + dir + "/menu-%s-%n.png\"\n");
@@ -506,58 +106,6 @@ TEST_F(GtkWindows, MenuScreenshotWritesThePicture) {
       ASSERT_EQ((Rgb{got[0], got[1], got[2]}), test::pattern_color(x, y, 6)) << x << "," << y;
     }
   std::filesystem::remove_all(dir);
-}
-
-// A frame with only a dma-buf (a render node's virgl scanout) is imported through EGL, read
-// back, shown, and released (plugins/egl-common's DmabufReader). Runs where the presenter's own
-// start-up check found EGL dma-buf import and /dev/udmabuf can make the dma-buf; skips, naming
-// the capability, elsewhere (Mesa's llvmpipe here has no EGL_EXT_image_dma_buf_import).
-TEST_F(GtkWindows, DmabufFrameIsImportedShownAndReleased) {
-  start();
-  // Logged by the toolkit thread before the presenter's constructor returned.
-  ASSERT_EQ(log_.count_containing("dma-buf frames: imported through EGL") +
-                log_.count_containing("dma-buf frames will not be shown"),
-            1u);
-  for (const std::string& line : log_.lines())
-    if (line.find("dma-buf frames will not be shown") != std::string::npos)
-      GTEST_SKIP() << "SKIPPED: no EGL dma-buf import (present.gtk: " << line << ")";
-  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-  img.paint(3);
-  std::string why;
-  std::optional<test::UdmabufImage> buffer = test::make_udmabuf(img, why);
-  if (!buffer) GTEST_SKIP() << "SKIPPED: no /dev/udmabuf (" << why << ")";
-  presenter_->set_scanout(0, {30, 20, true});
-  present(0, buffer->frame, {0, 0, 30, 20});
-  const WindowInfo w = wait_window(0);
-  EXPECT_TRUE(wait_released(1));
-  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 30, 20}, 1, 3); }), "");
-  EXPECT_EQ(log_.count_containing("not shown"), 0u);
-}
-
-// close = "exit": closing the window stops vugpu cleanly (HostServices::request_stop with exit
-// status 0; the daemon's loop stops as on SIGTERM). A child process plays the daemon.
-TEST_F(GtkWindows, CloseExitStopsVugpuWithStatusZero) {
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    try {
-      start("close = \"exit\"\n");
-      GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-      show_painted(0, img, 1);
-      const std::optional<int> status = wait_stop_request();
-      presenter_->shutdown();
-      ::_exit(!status ? 3 : *status == 0 ? 0 : 6);
-    } catch (...) {
-      ::_exit(4);
-    }
-  }
-  x_ = std::make_unique<test::XConnection>(xvfb_->display());
-  const WindowInfo w = wait_window(0);
-  x_->request_close(w.id);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "child status " << status << " (3: no stop request; 6: not exit status 0)";
 }
 
 }  // namespace
