@@ -1,7 +1,8 @@
 // The fixture of the real-window tests of present.sdl and present.gtk: a private Xvfb, the
 // plugin loaded through the real loader with vm_name = "<title_prefix>", driven as the device loop
 // would (frames released into a counter), and what the X screen shows (xwd) compared with the
-// guest's pattern. The tests derive a fixture per plugin and keep their own assertions.
+// guest's pattern. The tests use it as Windows (shared_window_tests.hpp): one fixture, its plugin
+// named by the test binary, for the shared tests and each presenter's own.
 //
 // Threading: the test thread; counted releases may run on the plugin's toolkit thread.
 #pragma once
