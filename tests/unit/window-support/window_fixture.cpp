@@ -3,7 +3,9 @@
 #include <set>
 #include <tuple>
 
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <thread>
 #include "config/config.hpp"
@@ -158,6 +160,27 @@ std::string WindowFixture::shows_letterboxed(const Screenshot& s, const WindowIn
       if (sx < 0 || sy < 0 || sx >= int(s.width) || sy >= int(s.height)) return "area off screen";
       if (s.at(uint32_t(sx), uint32_t(sy)) != Rgb{0, 0, 0})
         return "bar pixel " + std::to_string(x) + "," + std::to_string(y) + " not black";
+    }
+  return "";
+}
+
+std::string WindowFixture::png_shows_pattern(const std::string& file, uint32_t width, uint32_t height,
+                                             uint32_t seed) {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling for a file: no event to wait on
+  if (!std::filesystem::exists(file)) return "no screenshot " + file;
+  FILE* in = ::popen(("convert " + file + " -depth 8 rgb:-").c_str(), "r");
+  if (in == nullptr) return "cannot run convert";
+  std::vector<uint8_t> rgb(size_t{width} * height * 3);
+  const size_t n = std::fread(rgb.data(), 1, rgb.size(), in);
+  ::pclose(in);
+  if (n != rgb.size()) return file + ": " + std::to_string(n) + " bytes of RGB, not " + std::to_string(rgb.size());
+  for (uint32_t y = 0; y < height; ++y)
+    for (uint32_t x = 0; x < width; ++x) {
+      const uint8_t* got = &rgb[(size_t{y} * width + x) * 3];
+      const Rgb want = pattern_color(x, y, seed);
+      if (!(Rgb{got[0], got[1], got[2]} == want)) return file + ": pixel " + std::to_string(x) + "," + std::to_string(y) + " differs";
     }
   return "";
 }

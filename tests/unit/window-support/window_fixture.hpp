@@ -76,6 +76,10 @@ class WindowFixture : public ::testing::Test {
 
   // Grabs the screen until `check` returns no error text, or the deadline; returns the last error.
   std::string wait_screen(const std::function<std::string(const Screenshot&)>& check);
+  // A screenshot the presenter wrote: waits for the PNG `file`, decodes it (ImageMagick's
+  // `convert`) and compares its width x height pixels with pattern_color(x, y, seed). "" when
+  // they are equal, else what differs.
+  static std::string png_shows_pattern(const std::string& file, uint32_t width, uint32_t height, uint32_t seed);
 
   // Checks that the picture at (x0, y0) on screen shows `img` (its rectangle `view`) with every
   // guest pixel `zoom` x `zoom` screen pixels. `seed_at` gives the seed of each guest pixel.
