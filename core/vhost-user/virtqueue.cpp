@@ -22,7 +22,7 @@ void write_event(int fd) {
 }  // namespace
 
 Virtqueue::Virtqueue(QueueId id, QueueEnv env)
-    : id_(id), env_(env), in_flight_(kMaxQueueSize, 0), poisonings_at_start_(poison_count()) {}
+    : id_(id), env_(env), poisonings_at_start_(poison_count()) {}
 
 Virtqueue::~Virtqueue() = default;
 
@@ -46,6 +46,8 @@ bool Virtqueue::set_num(uint32_t num, std::string& why) {
     return false;
   }
   num_ = num;
+  // Grown, never shrunk: chains of an earlier, larger size may still be in flight.
+  if (in_flight_.size() < num) in_flight_.resize(num, 0);
   ring_.detach();
   if (addr_) {
     std::string ignored;  // the addresses follow in SET_VRING_ADDR and are checked there

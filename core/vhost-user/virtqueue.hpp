@@ -117,7 +117,7 @@ class Virtqueue {
   WatchedFd kick_;
   UniqueFd call_, err_;
 
-  std::vector<uint16_t> in_flight_;  // per head: chains handed to the device, not completed
+  std::vector<uint16_t> in_flight_;  // per head: chains handed to the device, not completed; sized by set_num()
   uint32_t in_flight_total_ = 0;
   std::vector<std::pair<uint16_t, uint32_t>> held_completions_;  // completed while stopped
   ChainLimits limits_;
