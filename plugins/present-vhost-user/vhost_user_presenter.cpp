@@ -128,10 +128,13 @@ Status VhostUserPresenter::send_converted(VmmDisplay& d, uint32_t scanout_id, co
     host_.log().warn("frame format {:#x} cannot be shown; dropped", frame.fourcc);
     return Status::InvalidParameter;
   }
-  if (!converted_ || converted_.use_count() > 1) converted_ = std::make_shared<std::vector<uint8_t>>();
-  std::vector<uint8_t>& buffer = *converted_;
   const uint64_t row_bytes = uint64_t{r.width} * kBytesPerPixel;
-  buffer.resize(row_bytes * r.height);
+  const uint64_t bytes = row_bytes * r.height;  // within the frame: no overflow
+  if (!converted_ || converted_.use_count() > 1 || converted_->size() < bytes) {
+    converted_ = RowsBuffer::map(bytes);
+    if (!converted_) return Status::OutOfMemory;
+  }
+  RowsBuffer& buffer = *converted_;
   for (uint32_t i = 0; i < r.height; ++i) {
     const uint8_t* src = view_row(frame, r.x, r.y + i);
     if (sent_as_is(frame.fourcc))

@@ -40,9 +40,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <vector>
 #include <vugpu/host.hpp>
 #include <vugpu/presenter.hpp>
+#include "rows_buffer.hpp"
 
 namespace vugpu::present_vhost_user {
 
@@ -87,7 +87,7 @@ class VhostUserPresenter final : public Presenter {
   HostServices& host_;
   std::array<ScanoutState, kMaxScanouts> scanouts_{};
   // Conversion buffer, reused once no UPDATE's completion holds it any more.
-  std::shared_ptr<std::vector<uint8_t>> converted_;
+  std::shared_ptr<RowsBuffer> converted_;
   bool missing_noted_ = false;
   // Lets a DMABUF_UPDATE answer that comes after the presenter is gone find out.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
