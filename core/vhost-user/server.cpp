@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
@@ -120,12 +121,22 @@ struct VhostUserServer::Impl {
         log.warn("vhost-user: accept: {}", std::strerror(errno));
       return;
     }
-    if (connection) {
+    if (connection && !served_vmm_left()) {
       log.warn("vhost-user: a second VMM connected while one is served; closing it");
       return;  // fd closes here
     }
     log.info("vhost-user: VMM connected");
     attach(std::move(fd));
+  }
+
+  // A VMM that hangs up and connects again at once (QEMU's reconnect, a restarted VMM) may be
+  // seen connecting before the end of file of its old connection is read, both ready in the
+  // same turn of the loop: read the served socket first (one turn's worth of messages, so a
+  // busy VMM cannot hold the accept), and refuse the newcomer only if the old VMM is still there.
+  bool served_vmm_left() {
+    pollfd p{socket.get(), POLLIN | POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) > 0) readable();
+    return !connection;
   }
 
   void attach(UniqueFd fd) {

@@ -154,6 +154,21 @@ TEST_F(ReconnectTest, SecondVmmIsTurnedAwayWhileOneIsServed) {
   EXPECT_TRUE(log_.contains("second VMM"));
 }
 
+// A VMM that reconnects at once: its new connection is ready before the end of file of the old
+// one is read (here the listener is ready first: connect, then hang up, then one turn).
+TEST_F(ReconnectTest, VmmThatHangsUpAndReconnectsInOneTurnIsServed) {
+  UniqueFd first = connect_to(socket_path_);
+  ASSERT_TRUE(first);
+  loop_.run_once(100);  // accept
+  ASSERT_TRUE(server_->connected());
+  UniqueFd second = connect_to(socket_path_);
+  ASSERT_TRUE(second);
+  first.reset();
+  test::VhostFrontend again(loop_, std::move(second));
+  EXPECT_EQ(again.get_u64(kGetQueueNum), 2u) << "the new connection is served";
+  EXPECT_FALSE(log_.contains("second VMM"));
+}
+
 TEST_F(ReconnectTest, OnceStopsTheLoopAfterTheFirstVmm) {
   TempDir d;
   const std::string path = d.path + "/once.sock";
