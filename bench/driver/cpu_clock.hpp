@@ -4,6 +4,8 @@
 // every round carry its own CPU figure, so CPU ratios are taken per round (A B A B) like rates.
 // A thread that exited between two readings takes its time with it: the backends measured here
 // keep their threads for the whole run.
+// Also the wake-ups of a process (its threads' context switches), for the idle figures of the
+// window benchmark (bench/window).
 #pragma once
 #include <sys/types.h>
 #include <cstdint>
@@ -12,6 +14,12 @@
 namespace vugpu::bench {
 
 // Nothing when the process is gone or the kernel has no schedstat (CONFIG_SCHED_INFO off).
-std::optional<uint64_t> process_cpu_ns(pid_t pid);
+// `except_tid`: a thread left out (the measuring thread of an in-process benchmark), 0: none.
+std::optional<uint64_t> process_cpu_ns(pid_t pid, pid_t except_tid = 0);
+
+// voluntary_ctxt_switches + nonvoluntary_ctxt_switches of every thread of `pid` but
+// `except_tid` (/proc/PID/task/*/status): every time a thread went to sleep or was preempted,
+// i.e. (for threads that sleep in poll) its wake-ups. Nothing when the process is gone.
+std::optional<uint64_t> process_context_switches(pid_t pid, pid_t except_tid = 0);
 
 }  // namespace vugpu::bench
