@@ -21,8 +21,11 @@ GtkThread::~GtkThread() { stop(); }
 
 void GtkThread::stop() {
   if (!thread_.joinable()) return;
+  waiter_.stop();  // when it waits for its display
+  // No main loop yet (stopped while waiting for the display; or not this thread's: the GTK
+  // thread has let go of the context): nothing to quit.
   g_main_context_invoke(nullptr, [](gpointer) -> gboolean {
-    gtk_main_quit();
+    if (gtk_main_level() > 0) gtk_main_quit();
     return G_SOURCE_REMOVE;
   }, nullptr);
   // A thread parked after its display was lost never returns: it is left to the process's end.
@@ -36,6 +39,10 @@ void GtkThread::stop() {
 }
 
 void GtkThread::wake() {
+  if (waiter_.waiting()) {  // no GTK yet: the waiting thread keeps the changes
+    waiter_.notify();
+    return;
+  }
   // From the device loop: runs apply() on the GTK thread (an idle source; wakes its poll).
   g_main_context_invoke(nullptr, [](gpointer self) -> gboolean {
     static_cast<GtkThread*>(self)->apply();
@@ -44,8 +51,30 @@ void GtkThread::wake() {
 }
 
 void GtkThread::run(std::promise<std::string>& started) {
-  if (!gtk_init_check(nullptr, nullptr)) {
-    started.set_value("GTK cannot open the display $DISPLAY=" + std::string(g_getenv("DISPLAY") ? g_getenv("DISPLAY") : ""));
+  // Own the default context from here to the end: g_main_context_invoke() from the device loop
+  // would otherwise run apply() right there, on the wrong thread, whenever no loop holds it.
+  g_main_context_acquire(nullptr);
+  const auto open_gtk = []() -> std::string {
+    if (gtk_init_check(nullptr, nullptr)) return {};
+    return "GTK cannot open the display $DISPLAY=" + std::string(g_getenv("DISPLAY") ? g_getenv("DISPLAY") : "");
+  };
+  if (options_.wait_for_display) {
+    // vugpu serves from now on; the windows come when the display does (frames kept meanwhile).
+    readable_.emplace(log_, "present.gtk");
+    waiter_.begin();
+    started.set_value({});  // `started` is gone after this line
+    if (!waiter_.wait(log_, "GTK", open_gtk, [this] { keep_changes(); })) {
+      stopping_ = true;
+      mailbox_.close();  // stopped: nothing is kept any more, every frame released as it comes
+      readable_.reset();
+      while (g_main_context_pending(nullptr)) g_main_context_iteration(nullptr, FALSE);  // stop()'s quit, if queued
+      g_main_context_release(nullptr);
+      end_.returned();
+      return;
+    }
+  } else if (std::string error = open_gtk(); !error.empty()) {
+    g_main_context_release(nullptr);
+    started.set_value(error + " (wait_for_display = true waits for it instead)");
     return;
   }
   GdkDisplay* display = gdk_display_get_default();
@@ -56,11 +85,13 @@ void GtkThread::run(std::promise<std::string>& started) {
     loss_.set_display(gdk_display_get_name(display));
     loss_.watch_this_thread(end_);
   }
-  // Own the default context from here to the end: g_main_context_invoke() from the device loop
-  // would otherwise run apply() right there, on the wrong thread, whenever no loop holds it.
-  g_main_context_acquire(nullptr);
-  readable_.emplace(log_, "present.gtk");
-  started.set_value({});  // `started` is gone after this line
+  if (!readable_) readable_.emplace(log_, "present.gtk");
+  if (options_.wait_for_display) {
+    keep_changes();  // the last ones before wake() went to GTK (waiter_.waiting() is false now)
+    apply(kept_.take());
+  } else {
+    started.set_value({});  // `started` is gone after this line
+  }
   gtk_main();
   stopping_ = true;  // apply() from now on only drops what arrives (releasing frames)
   mailbox_.drop_frames();
@@ -170,12 +201,26 @@ void GtkThread::show(uint32_t id) {
   if (options_.tabs) gtk_notebook_set_current_page(GTK_NOTEBOOK(notebook_), gtk_notebook_page_num(GTK_NOTEBOOK(notebook_), views_.at(id)->widget()));
 }
 
+void GtkThread::keep_changes() {
+  const uint64_t bytes = kept_.keep(mailbox_.take(), [this](uint32_t id, const Frame& frame) {
+    uint64_t read_back = 0;
+    const Frame* readable = readable_->readable(id, frame, read_back);
+    if (read_back) count_copy_(read_back);
+    return readable;
+  });
+  if (bytes) count_copy_(bytes);
+}
+
 void GtkThread::apply() {
   if (stopping_) {
     (void)mailbox_.take();  // frames in it are released as the map goes
     return;
   }
-  for (auto& [id, c] : mailbox_.take()) {
+  apply(mailbox_.take());
+}
+
+void GtkThread::apply(std::map<uint32_t, window::ScanoutChanges> changes) {
+  for (auto& [id, c] : changes) {
     if (c.mode) {
       if (c.mode->enabled && c.mode->width > 0 && c.mode->height > 0) {
         ScanoutView& v = view_for(id, *c.mode);

@@ -6,8 +6,12 @@
 // read back through EGL first (egl::ReadableFrames, where the host imports dma-bufs); elsewhere
 // it is released unshown.
 //
-// Threading: constructor and stop() on the device loop (the constructor waits for GTK to start);
-// everything else on the GTK thread.
+// With wait_for_display the thread first waits for its display (window::DisplayWaiter, no GTK
+// yet), keeping the latest mode, picture and cursor of each scanout (window::KeptScanouts) and
+// releasing each frame at once; they are applied as the first batch once GTK is up.
+//
+// Threading: constructor and stop() on the device loop (the constructor waits for GTK to start,
+// or with wait_for_display only for the thread to run); everything else on the GTK thread.
 #pragma once
 #include <gtk/gtk.h>
 #include <atomic>
@@ -20,6 +24,8 @@
 #include <thread>
 #include <optional>
 #include "gtk_options.hpp"
+#include "display_waiter.hpp"
+#include "kept_scanouts.hpp"
 #include "readable_frames.hpp"
 #include "scanout_mailbox.hpp"
 #include "scanout_view.hpp"
@@ -54,7 +60,9 @@ class GtkThread {
  private:
   void run(std::promise<std::string>& started);
   void wake();
-  void apply();
+  void apply();  // the mailbox's changes
+  void apply(std::map<uint32_t, window::ScanoutChanges> changes);
+  void keep_changes();  // waiting for the display: the mailbox's changes kept, frames released
   ScanoutView& view_for(uint32_t scanout_id, const DisplayMode& mode);
   GtkWidget* toplevel_of(uint32_t scanout_id) const;
   void show(uint32_t scanout_id);
@@ -69,6 +77,7 @@ class GtkThread {
   std::function<void(uint64_t)> count_copy_;
   std::function<void(uint32_t, const DisplayMode&)> want_mode_;
   std::function<void(int)> request_stop_;
+  window::DisplayWaiter waiter_;  // wait_for_display: until GTK opens the display (before mailbox_: it wakes it)
   window::ScanoutMailbox mailbox_;
   window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, thread parked
   GtkStats stats_;
@@ -82,6 +91,7 @@ class GtkThread {
   GtkWidget* notebook_ = nullptr;
   std::map<GtkWidget*, bool> fullscreen_;
   uint64_t screenshots_ = 0;
+  window::KeptScanouts kept_;  // what came while waiting for the display
   std::optional<egl::ReadableFrames> readable_;  // from run()'s start: dma-buf frames read back, or not shown
   bool stopping_ = false;  // gtk_main() returned
 

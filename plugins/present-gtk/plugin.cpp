@@ -11,6 +11,7 @@ const vugpu::OptionSpec kOptions[] = {
     vugpu::window::kFilterOption,
     vugpu::window::kFullscreenOption,
     vugpu::window::kCloseOption,
+    vugpu::window::kWaitForDisplayOption,
     {"screenshot_path", vugpu::OptionType::String, vugpu::window::kScreenshotPathDefault,
      "PNG written by F12 or the menu (right click): %s = scanout id, %n = screenshot number, %% = %"},
 };
@@ -31,10 +32,13 @@ VUGPU_EXPORT_PLUGIN(vugpu_gtk_descriptor)
 // test (tests/e2e/test_window_sdl.py --presenter gtk): shm* there; the rest for menus and files.
 // ioctl: a GPU driver importing a dma-buf frame (egl-common's DmabufReader: DRM PRIME and buffer
 // ioctls on its render node); not measurable here (no render node), declared from Mesa's import path.
+// inotify_*: wait_for_display watches the folder of the display's socket (window-common's
+// DisplayWaiter), and GTK starts after the sandbox is on.
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 namespace {
-const char* const kSyscalls[] = {"shmget", "shmat", "shmdt", "shmctl", "clone3", "socket", "connect", "ioctl"};
+const char* const kSyscalls[] = {"shmget", "shmat", "shmdt", "shmctl", "clone3", "socket", "connect", "ioctl",
+                                 "inotify_init1", "inotify_add_watch"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

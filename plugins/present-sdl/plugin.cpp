@@ -10,6 +10,7 @@ const vugpu::OptionSpec kOptions[] = {
     vugpu::window::kFilterOption,
     vugpu::window::kFullscreenOption,
     vugpu::window::kCloseOption,
+    vugpu::window::kWaitForDisplayOption,
     {"max_fps", vugpu::OptionType::Int, "0", "most windows redraws per second; 0 = the display's refresh rate"},
     {"screenshot_path", vugpu::OptionType::String, vugpu::window::kScreenshotPathDefault,
      "PNG written by F12: %s = scanout id, %n = screenshot number, %% = %"},
@@ -35,12 +36,14 @@ VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)
 // tests/unit/present-sdl/window_daemon_test.cpp). Measured with strace on the e2e test
 // (tests/e2e/test_window_sdl.py). ioctl: a GPU driver importing a dma-buf frame (egl-common's
 // DmabufReader: DRM PRIME and buffer ioctls on its render node); not measurable here (no render
-// node), declared from Mesa's import path.
+// node), declared from Mesa's import path. inotify_*: wait_for_display watches the folder of the
+// display's socket (window-common's DisplayWaiter), and SDL starts after the sandbox is on.
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 namespace {
 const char* const kSyscalls[] = {"clone3", "sched_setaffinity", "sched_setscheduler", "setpriority",
-                                 "shmget", "shmat", "shmdt", "shmctl", "socket", "connect", "flock", "ioctl"};
+                                 "shmget", "shmat", "shmdt", "shmctl", "socket", "connect", "flock", "ioctl",
+                                 "inotify_init1", "inotify_add_watch"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

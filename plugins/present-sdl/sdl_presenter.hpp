@@ -15,7 +15,8 @@ namespace vugpu::sdl {
 class SdlPresenter final : public window::MailboxPresenter {
  public:
   // Throws std::runtime_error when there is no display ($DISPLAY / $WAYLAND_DISPLAY unset) or
-  // SDL cannot open it: the daemon then exits before serving, with that one line.
+  // SDL cannot open it (this one unless wait_for_display: then the windows come when it does):
+  // the daemon then exits before serving, with that one line.
   SdlPresenter(HostServices& host, SdlOptions options);
   ~SdlPresenter() override;
 

@@ -20,6 +20,11 @@ constexpr int kFallbackRefreshHz = 60;
 // held still this long (one mode change, not dozens).
 constexpr std::chrono::milliseconds kResizeDebounce{200};
 
+bool has_env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v;
+}
+
 }  // namespace
 
 SdlThread::SdlThread(Log& log, const SdlOptions& options, std::function<void(uint64_t)> count_copy,
@@ -36,6 +41,7 @@ SdlThread::~SdlThread() { stop(); }
 void SdlThread::stop() {
   if (!thread_.joinable()) return;
   stop_.store(true);
+  waiter_.stop();  // when it waits for its display
   wake();
   // A thread parked after its display was lost never returns: it is left to the process's end.
   if (end_.wait_parked()) {
@@ -49,6 +55,10 @@ void SdlThread::stop() {
 }
 
 void SdlThread::wake() {
+  if (waiter_.waiting()) {  // no SDL yet: the waiting thread keeps the changes
+    waiter_.notify();
+    return;
+  }
   {
     std::lock_guard lock(waker_mutex_);
     wake_requested_ = true;
@@ -101,8 +111,31 @@ void SdlThread::run(std::promise<std::string>& started) {
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
   SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
-  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-    started.set_value(std::string("SDL cannot start its video: ") + SDL_GetError());
+  // Only the drivers of the displays the environment names: when that display is not up, SDL
+  // 2.26 would fall back to its "offscreen" driver (invisible windows: vugpu seemed to work) or
+  // to KMSDRM (the console). $SDL_VIDEODRIVER, when set, still wins (SDL's rule for hints).
+  std::string drivers = has_env("DISPLAY") ? "x11" : "";
+  if (has_env("WAYLAND_DISPLAY")) drivers += drivers.empty() ? "wayland" : ",wayland";
+  SDL_SetHint(SDL_HINT_VIDEODRIVER, drivers.c_str());
+  const auto open_video = []() -> std::string {
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0) return {};
+    const char* display = std::getenv("DISPLAY");
+    return std::string("SDL cannot start its video on $DISPLAY=") + (display ? display : "") + ": " + SDL_GetError();
+  };
+  if (options_.wait_for_display) {
+    // vugpu serves from now on; the windows come when the display does (frames kept meanwhile).
+    readable_.emplace(log_, "present.sdl");
+    waiter_.begin();
+    started.set_value({});  // `started` is gone after this line
+    if (!waiter_.wait(log_, "SDL", open_video, [this] { keep_changes(); })) {
+      mailbox_.close();  // stopped: nothing is kept any more, every frame released as it comes
+      readable_.reset();
+      SDL_Quit();
+      end_.returned();
+      return;
+    }
+  } else if (std::string error = open_video(); !error.empty()) {
+    started.set_value(error + " (wait_for_display = true waits for it instead)");
     return;
   }
   wake_event_ = SDL_RegisterEvents(1);
@@ -112,11 +145,16 @@ void SdlThread::run(std::promise<std::string>& started) {
     loss_.watch_this_thread(end_);
   }
   waker_ = std::thread([this] { run_waker(); });
-  readable_.emplace(log_, "present.sdl");
+  if (!readable_) readable_.emplace(log_, "present.sdl");
   interval_ = refresh_interval();
   log_.info("SDL {}.{}.{}, video driver {}, redraws at most every {} us", SDL_MAJOR_VERSION, SDL_MINOR_VERSION,
             SDL_PATCHLEVEL, SDL_GetCurrentVideoDriver(), interval_.count());
-  started.set_value({});  // `started` is gone after this line
+  if (options_.wait_for_display) {
+    keep_changes();  // the last ones before wake() went to SDL (waiter_.waiting() is false now)
+    apply(kept_.take());
+  } else {
+    started.set_value({});  // `started` is gone after this line
+  }
 
   while (!stop_.load()) {
     const bool pending_redraw =
@@ -146,6 +184,16 @@ void SdlThread::run(std::promise<std::string>& started) {
   SDL_QuitSubSystem(SDL_INIT_VIDEO);
   SDL_Quit();
   end_.returned();
+}
+
+void SdlThread::keep_changes() {
+  const uint64_t bytes = kept_.keep(mailbox_.take(), [this](uint32_t id, const Frame& frame) {
+    uint64_t read_back = 0;
+    const Frame* readable = readable_->readable(id, frame, read_back);
+    if (read_back) count_copy_(read_back);
+    return readable;
+  });
+  if (bytes) count_copy_(bytes);
 }
 
 SdlWindow* SdlThread::window_by_sdl_id(uint32_t sdl_id, uint32_t* scanout_id) {

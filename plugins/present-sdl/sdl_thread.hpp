@@ -7,8 +7,13 @@
 // back through EGL first (egl::ReadableFrames, where the host imports dma-bufs) and released
 // once that read-back is done; elsewhere it is released unshown.
 //
+// With wait_for_display the thread first waits for its display (window::DisplayWaiter, no SDL
+// yet), keeping the latest mode, picture and cursor of each scanout (window::KeptScanouts) and
+// releasing each frame at once; they are applied as the first batch once SDL is up.
+//
 // Threading: constructor and destructor on the device loop (the constructor waits for SDL to
-// start; the destructor stops and joins the thread); everything else runs on the SDL thread.
+// start, or with wait_for_display only for the thread to run; the destructor stops and joins
+// the thread); everything else runs on the SDL thread.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -22,6 +27,8 @@
 #include <thread>
 #include <vector>
 #include <optional>
+#include "display_waiter.hpp"
+#include "kept_scanouts.hpp"
 #include "readable_frames.hpp"
 #include "scanout_mailbox.hpp"
 #include "sdl_options.hpp"
@@ -73,6 +80,7 @@ class SdlThread {
   void wake();        // any thread: asks the waker to wake the SDL thread
   void run_waker();   // the waker thread
   void stop_waker();  // idempotent; the SDL thread at its end, or stop() when it parked
+  void keep_changes();  // waiting for the display: the mailbox's changes kept, frames released
   void handle(const SDL_Event& e);
   void apply(std::map<uint32_t, ScanoutChanges> changes);
   void redraw_due(Clock::time_point now);
@@ -86,6 +94,7 @@ class SdlThread {
   std::function<void(uint64_t)> count_copy_;
   std::function<void(uint32_t, const DisplayMode&)> want_mode_;
   std::function<void(int)> request_stop_;
+  window::DisplayWaiter waiter_;  // wait_for_display: until SDL opens the display (before mailbox_: it wakes it)
   ScanoutMailbox mailbox_;
   window::XDisplayLoss loss_;  // the X server went away: one line, mailbox closed, threads parked
   SdlStats stats_;
@@ -100,6 +109,7 @@ class SdlThread {
   std::chrono::microseconds interval_{16666};  // between redraws
   uint64_t screenshots_ = 0;
   uint32_t screenshot_scanout_ = UINT32_MAX;  // F12 pressed in this window
+  window::KeptScanouts kept_;  // what came while waiting for the display
   std::optional<egl::ReadableFrames> readable_;  // from run()'s start: dma-buf frames read back, or not shown
 
   mutable std::mutex latency_mutex_;

@@ -36,6 +36,7 @@ void WindowOptions::parse(const OptionValues& values) {
   else throw std::invalid_argument("close = \"" + c + "\": use \"hide\", \"ignore\" or \"exit\"");
   screenshot_path = values.get_string("screenshot_path");
   check_screenshot_path(screenshot_path);
+  wait_for_display = values.get_bool("wait_for_display");
 }
 
 }  // namespace vugpu::window

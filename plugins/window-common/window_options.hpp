@@ -21,8 +21,11 @@ struct WindowOptions {
   bool fullscreen = false;
   CloseAction close = CloseAction::Hide;
   std::string screenshot_path = kScreenshotPathDefault;
+  // A display that is named ($DISPLAY / $WAYLAND_DISPLAY) but not up yet: serve the guest and
+  // open the windows once it is (display_waiter.hpp) instead of failing at start.
+  bool wait_for_display = false;
 
-  // Reads vm_name, scale, filter, fullscreen, close and screenshot_path. Throws
+  // Reads vm_name, scale, filter, fullscreen, close, screenshot_path and wait_for_display. Throws
   // std::invalid_argument naming the option and the values it takes.
   void parse(const OptionValues& values);
 };
@@ -42,5 +45,10 @@ inline constexpr OptionSpec kFullscreenOption{"fullscreen", OptionType::Bool, "f
 inline constexpr OptionSpec kCloseOption{
     "close", OptionType::String, "hide",
     "closing a window: \"hide\" (until the guest sets the scanout again), \"ignore\", \"exit\" (vugpu stops)"};
+inline constexpr OptionSpec kWaitForDisplayOption{
+    "wait_for_display", OptionType::Bool, "false",
+    "true = a display named by $DISPLAY / $WAYLAND_DISPLAY but not up yet (vugpu started before the X session) is "
+    "waited for: vugpu serves the guest meanwhile and opens its windows, showing its latest picture, once the "
+    "display accepts connections; false = that fails at start. Neither variable set fails at start either way"};
 
 }  // namespace vugpu::window

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -319,16 +320,107 @@ TEST_F(Windows, XServerGoneWithCloseExitStopsWithStatusOne) {
       << "child status " << status << " (exit 1: Xlib's exit; 3: no stop request; 5: not the one line; 6: not status 1)";
 }
 
+// Neither $DISPLAY nor $WAYLAND_DISPLAY: one line at start, with wait_for_display too (there
+// is no display to wait for).
 TEST_F(Windows, NoDisplayIsOneClearErrorAtStart) {
   ::unsetenv("DISPLAY");
+  for (const char* wait : {"false", "true"}) {
+    SCOPED_TRACE(std::string("wait_for_display = ") + wait);
+    try {
+      start(std::string("wait_for_display = ") + wait + "\n");
+      FAIL() << "started without a display";
+    } catch (const PluginError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(plugin_ + " failed to start: no display: $DISPLAY is not set"), std::string::npos) << what;
+      EXPECT_EQ(what.find('\n'), std::string::npos) << "one line: " << what;
+    }
+  }
+}
+
+// $DISPLAY names a display whose X server is not there: without wait_for_display, one line
+// naming the variable and its value at start (the daemon exits before serving).
+TEST_F(Windows, DisplayNotUpFailsAtStartWithoutWaitForDisplay) {
+  const std::string display = use_display_not_up_yet();
   try {
     start();
-    FAIL() << "started without a display";
+    FAIL() << "started without its display";
   } catch (const PluginError& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find(plugin_ + " failed to start: no display: $DISPLAY is not set"), std::string::npos) << what;
+    EXPECT_NE(what.find(plugin_ + " failed to start: "), std::string::npos) << what;
+    EXPECT_NE(what.find("$DISPLAY=" + display), std::string::npos) << what;
+    EXPECT_NE(what.find("wait_for_display = true"), std::string::npos) << "names the option: " << what;
     EXPECT_EQ(what.find('\n'), std::string::npos) << "one line: " << what;
   }
+}
+
+// wait_for_display = true and a display not up yet (vugpu started at boot, before the X
+// session): the presenter starts and serves, every frame is released at once (none waits for a
+// window), one line says it waits; when an X server starts on that display the window opens,
+// one line says so, and it shows the latest picture: the first frame with a later frame's
+// damaged rectangle on it (a presenter that kept only the last frame whole, or nothing, fails).
+TEST_F(Windows, WaitForDisplayServesThenShowsTheLatestPictureWhenItIsUp) {
+  const std::string display = use_display_not_up_yet();
+  start("wait_for_display = true\n");
+  const std::string waiting = "waiting for display " + display + " (no server has made /tmp/.X11-unix/X" +
+                              display.substr(1) + " yet)";
+  ASSERT_TRUE(wait_logged(waiting));
+  GuestImage first(40, 30, DRM_FORMAT_XRGB8888);
+  show_painted(0, first, 1);
+  ASSERT_TRUE(wait_released(1)) << "released with no window to show it";
+  GuestImage later(40, 30, DRM_FORMAT_XRGB8888);
+  later.paint(2);
+  const Rect damage{10, 5, 20, 12};
+  const auto presented = std::chrono::steady_clock::now();
+  constexpr uint64_t kLater = 50;
+  for (uint64_t i = 0; i < kLater; ++i) present(0, later.frame(), damage);
+  ASSERT_TRUE(wait_released(1 + kLater)) << "every frame released while the display is not up";
+  std::cout << kLater << " frames released " << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - presented).count()
+            << " ms after the first was presented, no display" << std::endl;
+  EXPECT_EQ(log_.count_containing("waiting for display"), 1u);
+  EXPECT_EQ(log_.count_containing("is up after"), 0u);
+
+  const auto starting = std::chrono::steady_clock::now();
+  bring_display_up();
+  const auto up = std::chrono::steady_clock::now();  // Xvfb accepts connections
+  std::cout << "Xvfb start: " << std::chrono::duration<double, std::milli>(up - starting).count() << " ms" << std::endl;
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 40 && w.height == 30; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              return shows(s, w.x, w.y, {0, 0, 40, 30}, 1, [&](uint32_t x, uint32_t y) {
+                return damage.intersected({x, y, 1, 1}).empty() ? 1u : 2u;
+              });
+            }),
+            "");
+  std::cout << "Xvfb up -> window showing the kept picture: "
+            << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - up).count() << " ms"
+            << std::endl;
+  EXPECT_TRUE(wait_logged("display " + display + " is up after"));
+  EXPECT_EQ(log_.count_containing("is up after"), 1u);
+  EXPECT_EQ(log_.count_containing("waiting for display"), 1u);
+  // From then on as always.
+  first.paint(3);
+  present(0, first.frame(), {0, 0, 40, 30});
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) { return shows(s, w, {0, 0, 40, 30}, 1, 3); }), "");
+  EXPECT_TRUE(wait_released(2 + kLater));
+}
+
+// vugpu stops (SIGTERM: the daemon shuts its presenters down) while the presenter waits for
+// its display: shutdown() returns at once (the wait is woken, not timed out), and a frame
+// presented after it is released.
+TEST_F(Windows, StopWhileWaitingForTheDisplayIsPrompt) {
+  const std::string display = use_display_not_up_yet();
+  start("wait_for_display = true\n");
+  ASSERT_TRUE(wait_logged("waiting for display " + display));
+  GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+  show_painted(0, img, 1);
+  ASSERT_TRUE(wait_released(1));
+  const auto t0 = std::chrono::steady_clock::now();
+  presenter_->shutdown();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  std::cout << "shutdown while waiting took " << std::chrono::duration<double, std::milli>(took).count() << " ms"
+            << std::endl;
+  EXPECT_LT(took, 500ms) << "woken by the stop, not by a timer";
+  present(0, img.frame(), {0, 0, 30, 20});
+  EXPECT_TRUE(wait_released(2));
 }
 
 TEST_F(Windows, CloseHidesUntilTheGuestSetsTheScanoutAgain) {

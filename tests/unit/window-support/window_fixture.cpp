@@ -47,6 +47,20 @@ void WindowFixture::start(const std::string& options) {
   x_ = std::make_unique<XConnection>(xvfb_->display());
 }
 
+std::string WindowFixture::use_display_not_up_yet() {
+  later_display_ = XvfbServer::unused_display_number();
+  std::string display = ":";  // (not ":" + to_string: GCC 12's -Wrestrict false positive)
+  display += std::to_string(*later_display_);
+  ::setenv("DISPLAY", display.c_str(), 1);
+  return display;
+}
+
+void WindowFixture::bring_display_up() {
+  x_.reset();
+  xvfb_ = std::make_unique<XvfbServer>(1024, 768, later_display_.value());
+  x_ = std::make_unique<XConnection>(xvfb_->display());
+}
+
 bool WindowFixture::press_key(const WindowInfo& window, const std::string& key) {
   // Under a window manager `windowactivate` asks it for the focus (EWMH); without one
   // `windowfocus` sets it directly. --sync: returns once the window has it.

@@ -42,6 +42,12 @@ class WindowFixture : public ::testing::Test {
 
   // Loads the plugin with `options` (TOML lines of its table) and connects to the X screen.
   void start(const std::string& options = "");
+  // wait_for_display: $DISPLAY names a display no X server has yet (vugpu started before the X
+  // session); returns its name (":N"). Before start().
+  std::string use_display_not_up_yet();
+  // Starts the X server of that display (the fixture's own goes) and connects the test to it;
+  // returns once it accepts connections.
+  void bring_display_up();
   // openbox on the private Xvfb (fullscreen needs a window manager); before start(). Throws
   // (a failure, not a skip) when openbox cannot run.
   void start_window_manager() { wm_ = std::make_unique<WindowManager>(xvfb_->display()); }
@@ -105,6 +111,7 @@ class WindowFixture : public ::testing::Test {
   LoopHostServices host_{loop_, log_, links_};
   std::unique_ptr<PluginLoader> loader_;
   std::unique_ptr<XvfbServer> xvfb_;
+  std::optional<uint32_t> later_display_;  // use_display_not_up_yet()'s number
   std::unique_ptr<WindowManager> wm_;  // only for tests that start one
   std::unique_ptr<XConnection> x_;
   PluginInstance<Presenter> presenter_;

@@ -3,14 +3,17 @@
 #pragma once
 #include <sys/types.h>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace vugpu::test {
 
 class XvfbServer {
  public:
-  // Throws std::runtime_error when Xvfb cannot start.
-  XvfbServer(uint32_t width, uint32_t height);
+  // Throws std::runtime_error when Xvfb cannot start. Returns once it accepts connections.
+  XvfbServer(uint32_t width, uint32_t height) : XvfbServer(width, height, std::nullopt) {}
+  // On display :`number` (a test whose client was told that display before its server runs).
+  XvfbServer(uint32_t width, uint32_t height, std::optional<uint32_t> number);
   ~XvfbServer();
   XvfbServer(const XvfbServer&) = delete;
   XvfbServer& operator=(const XvfbServer&) = delete;
@@ -18,6 +21,10 @@ class XvfbServer {
   // The X server dies now (SIGKILL, reaped): what a crash or a closed session looks like to
   // its clients.
   void kill_now();
+
+  // A display number no X server has now (no socket, no lock file), from a range Xvfb's own
+  // choice (-displayfd: the lowest free) does not reach, spread by process id.
+  static uint32_t unused_display_number();
 
   const std::string& display() const { return display_; }  // ":N"
   pid_t pid() const { return pid_; }
