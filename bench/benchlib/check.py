@@ -3,6 +3,7 @@ here ran it with numbers that could be true. Returns a list of complaints (empty
 import math
 
 from .plan import RESOLUTIONS, VUGPU_B6
+from .windows import PRESENTERS
 
 WORKLOADS = (["memcpy"] + [f"full-frame/{r}" for r in RESOLUTIONS] + ["small-damage", "round-trip", "churn", "startup"]
              + [f"blob-flush/{r}" for r in RESOLUTIONS])
@@ -24,8 +25,38 @@ def _number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def check(results, require=()):
+# vugpu-bench-window (bench/window), per presenter that ran.
+_WINDOW_BOUNDS = {"pixels_ms_p50": (0.001, 10000), "pixels_ms_p99": (0.001, 10000), "release_ms_p50": (0.001, 10000),
+                  "presenter_cpu_ms_per_frame": (0, 10000), "xvfb_cpu_ms_per_frame": (0, 10000),
+                  "idle_wakeups_per_s": (0, 1e6)}
+
+
+def _check_windows(results):
+    """Every windowed presenter ran (or was skipped for a stated reason), lost no frame, and the
+    pixels checked after the clock stopped were the new frame's."""
     bad = []
+    for name in PRESENTERS:
+        r = results.get("windows", {}).get(name)
+        if r is None:
+            bad.append(f"window/{name}: missing")
+        elif "skipped" in r:
+            continue
+        elif "error" in r:
+            bad.append(f"window/{name}: failed: {r['error']}")
+        else:
+            for field, (low, high) in _WINDOW_BOUNDS.items():
+                v = r.get(field)
+                if not _number(v) or not low <= v <= high:
+                    bad.append(f"window/{name}: {field} = {v!r}, expected a number in [{low}, {high}]")
+            if r.get("frames_lost"):
+                bad.append(f"window/{name}: {r['frames_lost']} frames never reached the window")
+            if r.get("pixels_mismatched") or not r.get("pixels_checked"):
+                bad.append(f"window/{name}: the window does not show the frame: {r.get('pixels_mismatch') or 'nothing checked'}")
+    return bad
+
+
+def check(results, require=()):
+    bad = _check_windows(results)
     w = results.get("workloads", {})
     for key in WORKLOADS:
         wl = w.get(key)

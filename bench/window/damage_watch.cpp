@@ -137,7 +137,9 @@ bool DamageWatch::read_events(Clock::time_point deadline, OnDamage on_damage) {
   }
 }
 
-std::optional<DamageWatch::Clock::time_point> DamageWatch::wait_covered(Clock::time_point deadline) {
+std::optional<DamageWatch::Clock::time_point> DamageWatch::wait_covered(Clock::time_point deadline,
+                                                                        const std::function<bool()>& is_new,
+                                                                        uint64_t& stale) {
   if (visible_w_ == 0 || visible_h_ == 0) return std::nullopt;
   Clock::time_point when;
   const bool covered = read_events(deadline, [&](int x, int y, int w, int h) {
@@ -146,7 +148,11 @@ std::optional<DamageWatch::Clock::time_point> DamageWatch::wait_covered(Clock::t
     if (XRectInRegion(region(covered_), int(visible_x_), int(visible_y_), visible_w_, visible_h_) != RectangleIn)
       return false;
     when = Clock::now();
-    return true;
+    if (is_new()) return true;
+    ++stale;
+    XDestroyRegion(region(covered_));
+    covered_ = XCreateRegion();
+    return false;
   });
   if (!covered) return std::nullopt;
   return when;

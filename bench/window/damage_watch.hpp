@@ -9,6 +9,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include "x_screen.hpp"
@@ -34,9 +35,12 @@ class DamageWatch {
   // Forgets every rectangle reported up to now (a round trip first: everything the server has
   // done before this call is reported and dropped).
   void forget();
-  // Waits until the rectangles reported since forget() cover the visible window: the time the
-  // covering report was read, or nothing at `deadline`.
-  std::optional<Clock::time_point> wait_covered(Clock::time_point deadline);
+  // Waits until the rectangles reported since forget() cover the visible window and then
+  // `is_new()` holds (a look at the pixels, after the time was taken): the time the covering
+  // report was read, or nothing at `deadline`. A covering that fails `is_new()` (the old frame
+  // drawn again: an expose, a resize) is counted in `stale` and the covering starts over.
+  std::optional<Clock::time_point> wait_covered(Clock::time_point deadline, const std::function<bool()>& is_new,
+                                                uint64_t& stale);
   // Counts the damage reports that arrive until `until` (idle redraws).
   uint64_t count_until(Clock::time_point until);
   // Waits until no damage is reported for `quiet` (a redraw still under way has finished), or

@@ -3,11 +3,13 @@
 // object on stdout (bench/run runs it per presenter and puts the table beside the others):
 //
 //   vugpu-bench-window --presenter=present.sdl [--frames=300 --warmup=10 --interval-ms=20
-//                      --idle-seconds=5 --size=1920x1080 --verify-every=10 --option='key = "v"']
+//                      --idle-seconds=5 --settle-ms=500 --size=1920x1080 --verify-every=10
+//                      --option='key = "v"']
 //
 // Per frame (a full-damage XRGB8888 frame, the pattern alternating so every frame differs from
 // the one shown): flush -> pixels in the window (DamageWatch: the X server's copy of the window
-// covered by damage reported since the flush) and flush -> release (the frame uploaded on the
+// covered by damage reported since the flush, and then its centre pixel the new frame's: the
+// old frame drawn again by an expose does not stop the clock) and flush -> release (the frame uploaded on the
 // toolkit thread), one frame at a time, --interval-ms apart (a guest at ~50 fps, not a burst).
 // CPU per frame: the presenter's threads (every thread but this one, plus this thread's time
 // inside present()) and Xvfb, over the measured frames. Idle: context switches of the
@@ -65,6 +67,7 @@ struct Settings {
   std::string presenter, option;
   uint32_t width, height, frames, warmup, interval_ms, verify_every;
   double idle_seconds;
+  uint32_t settle_ms;
 };
 
 Settings parse(Options& o) {
@@ -79,6 +82,7 @@ Settings parse(Options& o) {
   s.interval_ms = o.count("interval-ms", 20);
   s.verify_every = std::max<uint32_t>(1, o.count("verify-every", 10));
   s.idle_seconds = o.number("idle-seconds", 5);
+  s.settle_ms = o.count("settle-ms", 500);
   o.reject_unused();
   return s;
 }
@@ -133,7 +137,7 @@ int run(const Settings& s, JsonWriter& w) {
   if (!presenter.wait_released(Clock::now() + kSafetyNet)) throw std::runtime_error("the first frame was never released");
 
   std::vector<double> pixels_ms, release_ms;
-  uint64_t lost = 0, checked = 0, mismatched = 0, in_present_ns = 0;
+  uint64_t lost = 0, stale = 0, checked = 0, mismatched = 0, in_present_ns = 0;
   std::string first_mismatch;
   const auto frame_timeout = std::chrono::seconds(2);  // a frame not shown by then counts as lost
   uint64_t cpu0 = 0, x_cpu0 = 0;
@@ -143,6 +147,7 @@ int run(const Settings& s, JsonWriter& w) {
       cpu0 = process_cpu_ns(self, me).value_or(0);
       x_cpu0 = process_cpu_ns(xvfb.pid()).value_or(0);
       start = Clock::now();
+      stale = 0;
     }
     const uint32_t which = (i + 1) % 2;  // frame 0 (before the loop) showed images[0]
     watch.forget();
@@ -150,7 +155,12 @@ int run(const Settings& s, JsonWriter& w) {
     const auto t0 = Clock::now();
     presenter.present(0, images[which].frame(), all);
     const uint64_t c1 = thread_cpu_ns();
-    const auto shown = watch.wait_covered(t0 + frame_timeout);
+    // The centre pixel tells the new frame from the old one drawn again (untimed: after the
+    // covering report was read).
+    const auto shown = watch.wait_covered(
+        t0 + frame_timeout,
+        [&] { return watch.pixel(int(s.width / 2), int(s.height / 2)) == test::pattern_color(s.width / 2, s.height / 2, seeds[which]); },
+        stale);
     const auto released = presenter.wait_released(t0 + frame_timeout);
     if (!released) throw std::runtime_error("frame " + std::to_string(i) + " was not released within 2 s");
     if (i < s.warmup) continue;
@@ -175,8 +185,9 @@ int run(const Settings& s, JsonWriter& w) {
   const uint64_t cpu = process_cpu_ns(self, me).value_or(0) - cpu0 + in_present_ns;
   const uint64_t x_cpu = process_cpu_ns(xvfb.pid()).value_or(0) - x_cpu0;
 
-  // Idle: the last redraw done, then no frames for --idle-seconds.
-  watch.wait_quiet(std::chrono::milliseconds(200), Clock::now() + std::chrono::seconds(3));
+  // Idle: no frames for --idle-seconds, counted once the window saw no drawing for --settle-ms
+  // (the wind-down of the last frame is not idleness).
+  watch.wait_quiet(std::chrono::milliseconds(s.settle_ms), Clock::now() + std::chrono::milliseconds(s.settle_ms) + kSafetyNet);
   const auto idle = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s.idle_seconds));
   const uint64_t sw0 = process_context_switches(self, me).value_or(0);
   const uint64_t xw0 = process_context_switches(xvfb.pid()).value_or(0);
@@ -196,6 +207,7 @@ int run(const Settings& s, JsonWriter& w) {
       .field("warmup", uint64_t{s.warmup})
       .field("interval_ms", uint64_t{s.interval_ms})
       .field("idle_seconds", s.idle_seconds)
+      .field("settle_ms", uint64_t{s.settle_ms})
       .field("option", s.option)
       .end_object()
       .field("window_width", uint64_t{watch.width()})
@@ -206,6 +218,7 @@ int run(const Settings& s, JsonWriter& w) {
       .field("release_ms_p50", percentile(release_ms, 0.5))
       .field("release_ms_p99", percentile(release_ms, 0.99))
       .field("frames_lost", lost)
+      .field("stale_coverings", stale)
       .field("frames_per_s", n / seconds)
       .field("presenter_cpu_ms_per_frame", double(cpu) / 1e6 / n)
       .field("present_call_cpu_ms_per_frame", double(in_present_ns) / 1e6 / n)
