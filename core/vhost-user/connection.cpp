@@ -1,6 +1,5 @@
 #include "vhost-user/connection.hpp"
 
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <algorithm>
 #include <cerrno>
@@ -50,7 +49,6 @@ void Connection::reset_device(const char* reason) {
 }
 
 bool Connection::on_readable() {
-  if (lost_) return false;  // a reply sent from serve_inline() failed
   for (int i = 0; i < kMessagesPerTurn; ++i) {
     Message m;
     std::string error;
@@ -240,7 +238,6 @@ bool Connection::handle(Message& m, std::string& why) {
       // A new socket replaces the old one (QEMU sends one each time the guest starts the device).
       display_.reset();
       display_ = std::make_unique<DisplayChannel>(env_.loop, std::move(m.fds[0]), env_.log, env_.timeout_ms);
-      display_->set_side_channel({socket_, [this] { return serve_inline(); }});
       if (!display_->start()) {
         why = "the display socket is not usable";
         return false;
@@ -250,34 +247,6 @@ bool Connection::handle(Message& m, std::string& why) {
   }
   why = "not supported";
   return false;
-}
-
-bool Connection::serve_inline() {
-  // QEMU asks these from a vCPU thread holding its big lock (the guest reads or writes the
-  // config space), and its main loop, which reads the display socket, waits for that lock.
-  MessageHeader h{};
-  if (::recv(socket_, &h, sizeof h, MSG_PEEK | MSG_DONTWAIT) != static_cast<ssize_t>(sizeof h)) return false;
-  switch (h.request) {
-    case kGetConfig:
-    case kSetConfig:
-    case kGetFeatures:
-    case kGetProtocolFeatures:
-    case kGetQueueNum:
-    case kGetMaxMemSlots:
-      break;
-    default:
-      return false;  // anything else waits for the loop
-  }
-  int available = 0;
-  if (h.size > kMaxPayload || ::ioctl(socket_, FIONREAD, &available) != 0 ||
-      static_cast<uint64_t>(available) < sizeof h + uint64_t{h.size})
-    return false;
-  Message m;
-  std::string error;
-  if (read_message(socket_, env_.timeout_ms, m, error) != ReadStatus::Ok) return false;
-  env_.log.debug("vhost-user: {} answered while the display channel waits", request_name(h.request));
-  dispatch(m);
-  return !lost_;
 }
 
 bool Connection::h_set_mem_table(Message& m, std::string& why) {

@@ -82,9 +82,6 @@ class Connection {
   void reset_device(const char* reason);
   uint64_t chains_submitted() const;
 
-  // While the display channel waits on the VMM: answers a request that is safe at any time
-  // (it touches no memory, ring or display state) if one is fully there. See display_channel.hpp.
-  bool serve_inline();
   bool h_set_mem_table(Message& m, std::string& why);
   bool h_get_config(const Message& m, std::string& why);
   bool h_set_config(const Message& m, std::string& why);

@@ -81,6 +81,7 @@ bool DisplayChannel::start() {
 void DisplayChannel::close(std::string_view why, LogLevel level) {
   if (is_open()) log_.log(level, "vhost-user-gpu: display channel closed: {}", why);
   socket_.reset();  // its read and write watches with it
+  rx_.clear();
   writable_watched_ = false;
   consuming_ = false;
   recheck_ = false;
@@ -143,7 +144,7 @@ Status DisplayChannel::enqueue(Outgoing m, uint64_t* seq) {
   // Replies already there (e.g. the protocol features, which decide what a frame is sent as) are
   // taken first. With no question open there is nothing to take: the watch sees a hang-up, and
   // the steady stream of UPDATEs costs no poll() each.
-  if (!pending_.empty()) drain_ready();
+  if (!pending_.empty()) receive();
   if (!is_open()) return Status::Unspec;
   if (m.head.size() - sizeof(gpu::Header) + m.rows_bytes > UINT32_MAX) return Status::InvalidParameter;
   if (m.request == gpu::kCursorPos || m.request == gpu::kCursorPosHide || m.request == gpu::kCursorUpdate)
@@ -330,37 +331,64 @@ void DisplayChannel::fit_send_buffer(uint64_t bytes) {
 
 // --- replies ----------------------------------------------------------------------------------
 
-bool DisplayChannel::read_one_reply() {
-  if (!is_open()) return false;
+// Replies are taken as they arrive, never waited for: what came of a reply cut short stays in
+// rx_ until the rest comes (the device loop goes on meanwhile), and the timer closes the channel
+// if the rest does not come within timeout_ms. One recvmsg() per readable event (level-
+// triggered: more data fires again), no poll() first: a GET_DISPLAY_INFO costs one read.
+void DisplayChannel::receive() {
+  if (!is_open() || reading_) return;  // reading_: a reply's continuation sent something
   reading_ = true;
   struct Done {
     bool& flag;
     ~Done() { flag = false; }
   } done{reading_};
+  std::array<uint8_t, kReadChunk> chunk;
   std::vector<UniqueFd> fds;  // a reply carries none; any that come are closed on return
   bool truncated = false;
-  gpu::Header h{};
-  if (!io::wait_fd(socket_.get(), POLLIN, 0)) return false;  // nothing there
-  io::IoResult r = io::read_exact(socket_.get(), &h, sizeof h, timeout_ms_, fds, truncated, &side_);
-  if (r != io::IoResult::Ok) {
-    close(fmt::format("reading a reply: {}", io::to_string(r)));
-    return false;
+  const ssize_t n = io::recv_some(socket_.get(), chunk.data(), chunk.size(), fds, truncated);
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK) close(fmt::format("reading a reply: {}", std::strerror(errno)));
+    return;
   }
-  if (!(h.flags & gpu::kFlagReply) || h.size > gpu::kMaxReplyPayload) {
-    close(fmt::format("unexpected message from the VMM (request {}, flags {:#x}, size {})", h.request, h.flags, h.size));
-    return false;
+  if (n == 0) {
+    const bool owed = !rx_.empty() || std::any_of(pending_.begin(), pending_.end(), [](const Pending& p) { return p.on_reply; });
+    if (owed)
+      close(fmt::format("the VMM closed the display socket{}", rx_.empty() ? " with replies owed" : " in the middle of a reply"));
+    else
+      close("the VMM closed the display socket", LogLevel::Info);  // it stopped the device
+    return;
   }
-  std::vector<uint8_t> payload(h.size);
-  r = io::read_exact(socket_.get(), payload.data(), payload.size(), timeout_ms_, fds, truncated, &side_);
-  if (r != io::IoResult::Ok) {
-    close(fmt::format("reading a {} reply: {}", request_name(h.request), io::to_string(r)));
-    return false;
+  const bool was_empty = rx_.empty();
+  rx_.insert(rx_.end(), chunk.begin(), chunk.begin() + n);
+  // Taken out while replies run: a continuation may close the channel (which clears rx_).
+  std::vector<uint8_t> data = std::move(rx_);
+  rx_.clear();
+  size_t at = 0;
+  while (is_open() && data.size() - at >= sizeof(gpu::Header)) {
+    gpu::Header h;
+    std::memcpy(&h, data.data() + at, sizeof h);
+    if (!(h.flags & gpu::kFlagReply) || h.size > gpu::kMaxReplyPayload) {
+      close(fmt::format("unexpected message from the VMM (request {}, flags {:#x}, size {})", h.request, h.flags, h.size));
+      return;
+    }
+    if (data.size() - at - sizeof h < h.size) break;  // the rest is still on its way
+    const auto first = data.begin() + static_cast<ptrdiff_t>(at + sizeof h);
+    take_reply(h.request, std::vector<uint8_t>(first, first + h.size));
+    at += sizeof h + h.size;
   }
+  if (!is_open()) return;
+  rx_.assign(data.begin() + static_cast<ptrdiff_t>(at), data.end());
+  // A reply cut short is given timeout_ms from when its first bytes came.
+  if (!rx_.empty() && (was_empty || at != 0)) partial_since_ = Clock::now();
+  if (!rx_.empty() || !was_empty) arm_timer();
+}
+
+void DisplayChannel::take_reply(uint32_t request, std::vector<uint8_t> payload) {
   // Continuations run once the queue is settled: one may send a new question, which must not
   // be taken for one of the requests matched here.
   std::vector<Completion> completions;
   // Requests the VMM skipped (it never answers GET_EDID for a scanout it lacks) come first.
-  while (!pending_.empty() && pending_.front().request != h.request) {
+  while (!pending_.empty() && pending_.front().request != request) {
     Pending& skipped = pending_.front();
     log_.debug("vhost-user-gpu: the VMM did not answer {}", request_name(skipped.request));
     if (skipped.on_reply) completions.push_back({std::move(skipped.on_reply), Status::Unspec, {}});
@@ -368,8 +396,8 @@ bool DisplayChannel::read_one_reply() {
   }
   if (pending_.empty()) {
     run(completions);
-    close(fmt::format("reply {} to no request", request_name(h.request)));
-    return false;
+    close(fmt::format("reply {} to no request", request_name(request)));
+    return;
   }
   Pending p = std::move(pending_.front());
   pending_.pop_front();
@@ -377,32 +405,13 @@ bool DisplayChannel::read_one_reply() {
   if (p.on_reply) {
     completions.push_back({std::move(p.on_reply), Status::Ok, std::move(payload)});
   } else if (p.seq != features_seq_) {
-    log_.debug("vhost-user-gpu: late {} reply dropped", request_name(h.request));
+    log_.debug("vhost-user-gpu: late {} reply dropped", request_name(request));
   }
   run(completions);
   arm_timer();
-  return true;
 }
 
-void DisplayChannel::drain_ready() {
-  if (reading_) return;  // send() from inside a reply handler (SET_PROTOCOL_FEATURES)
-  while (is_open() && read_one_reply()) {
-  }
-}
-
-void DisplayChannel::on_readable() {
-  if (!is_open()) return;
-  // The watch fires for data and for hang-up alike: a read tells which.
-  if (pending_.empty()) {
-    char byte;
-    const ssize_t n = ::recv(socket_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0) {
-      close("the VMM closed the display socket", LogLevel::Info);  // it stopped the device
-      return;
-    }
-  }
-  drain_ready();
-}
+void DisplayChannel::on_readable() { receive(); }
 
 // --- questions and their time-outs ------------------------------------------------------------
 
@@ -414,12 +423,20 @@ void DisplayChannel::arm_timer() {
     const Clock::time_point stalled = last_progress_ + std::chrono::milliseconds(timeout_ms_);
     if (!first || stalled < *first) first = stalled;
   }
-  itimerspec spec{};  // all zero: disarmed
-  if (first) {
-    const auto ns = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(*first - Clock::now()).count());
-    spec.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-    spec.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  if (!rx_.empty()) {  // a reply cut short waits for its rest
+    const Clock::time_point stalled = partial_since_ + std::chrono::milliseconds(timeout_ms_);
+    if (!first || stalled < *first) first = stalled;
   }
+  // Set lazily: a timer that fires no later than needed is left alone (on_timer() finds nothing
+  // due and sets it again), and one whose deadlines all went stays armed. So a question and its
+  // reply cost no timerfd_settime() each while an earlier one is armed; an idle channel gets
+  // at most one wake-up, timeout_ms after its last question.
+  if (!first || (timer_at_ && *timer_at_ <= *first)) return;
+  timer_at_ = first;
+  const auto ns = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(*first - Clock::now()).count());
+  itimerspec spec{};
+  spec.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  spec.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
   if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0)
     log_.warn("vhost-user-gpu: timerfd_settime: {}", std::strerror(errno));
 }
@@ -427,12 +444,17 @@ void DisplayChannel::arm_timer() {
 void DisplayChannel::on_timer() {
   uint64_t expirations = 0;
   [[maybe_unused]] const ssize_t n = ::read(timer_.get(), &expirations, sizeof expirations);
+  timer_at_.reset();
   const Clock::time_point now = Clock::now();
   if (writable_watched_ && now - last_progress_ >= std::chrono::milliseconds(timeout_ms_)) {
     // last_progress_ moves with every byte the socket takes, and the timer is set again below
     // while the VMM still reads: this is a VMM that read nothing for timeout_ms.
     close(fmt::format("the VMM did not read its display socket for {} ms ({} {} waiting{})", timeout_ms_, out_.size(),
                       out_.size() == 1 ? "message" : "messages", consuming_ ? ", an UPDATE read only in part" : ""));
+    return;
+  }
+  if (!rx_.empty() && now - partial_since_ >= std::chrono::milliseconds(timeout_ms_)) {
+    close(fmt::format("a reply cut short: {} bytes came, the rest not within {} ms", rx_.size(), timeout_ms_));
     return;
   }
   std::vector<Completion> expired;

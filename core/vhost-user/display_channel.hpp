@@ -74,6 +74,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -110,9 +111,6 @@ class DisplayChannel final : public VmmDisplay {
 
   // Watches the socket and sends GET_PROTOCOL_FEATURES. False (channel closed) on failure.
   bool start();
-  // What to serve while the rest of a half-arrived reply is read (see io::SideChannel): QEMU
-  // may block its main loop on our answer to a vhost-user request meanwhile.
-  void set_side_channel(io::SideChannel side) { side_ = std::move(side); }
   bool is_open() const { return static_cast<bool>(socket_); }
   bool negotiated() const { return negotiated_; }
   uint64_t protocol_features() const { return features_; }
@@ -194,13 +192,13 @@ class DisplayChannel final : public VmmDisplay {
   // Runs fn once the protocol features are known (at once, or when they come or time out).
   void after_negotiation(std::function<void()> fn);
   void features_settled(Status s);
-  // Reads and dispatches one reply if one is there. False when the channel closed or nothing
-  // was there.
-  bool read_one_reply();
+  // Reads what the socket has (one recvmsg) and runs the replies now whole.
+  void receive();
+  // A whole reply: matched to its request (see the top), whose continuation runs.
+  void take_reply(uint32_t request, std::vector<uint8_t> payload);
   void on_readable();
   void on_timer();
   void arm_timer();
-  void drain_ready();
   void take_features(const std::vector<uint8_t>& payload);
   Status take_display_info(const std::vector<uint8_t>& reply);
   void close(std::string_view why, LogLevel level = LogLevel::Warn);
@@ -216,17 +214,21 @@ class DisplayChannel final : public VmmDisplay {
   WatchedFd socket_;
   Log& log_;
   const int timeout_ms_;
-  io::SideChannel side_;
 
   std::deque<Pending> pending_;
   uint64_t next_seq_ = 1;
-  bool reading_ = false;  // inside read_one_reply()
+  bool reading_ = false;  // inside receive()
+  // Received bytes not yet a whole reply, and when they began to come.
+  static constexpr size_t kReadChunk = sizeof(gpu::Header) + gpu::kMaxReplyPayload;
+  std::vector<uint8_t> rx_;
+  Clock::time_point partial_since_;
 
   uint64_t features_seq_ = 0;
   bool negotiated_ = false;
   uint64_t features_ = 0;
 
-  WatchedFd timer_;  // timerfd: the earliest deadline of a question someone waits for
+  WatchedFd timer_;  // timerfd: no later than the earliest deadline (arm_timer())
+  std::optional<Clock::time_point> timer_at_;  // when it fires; empty: disarmed
   std::vector<std::function<void()>> after_features_;
 
   bool display_info_known_ = false;

@@ -31,28 +31,23 @@ const char* to_string(IoResult r) {
   return "?";
 }
 
-bool wait_fd(int fd, short events, int timeout_ms, SideChannel* side) {
+bool wait_fd(int fd, short events, int timeout_ms) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  bool side_active = side != nullptr && side->fd >= 0 && side->serve;
   for (;;) {
     int wait = timeout_ms;
     if (timeout_ms > 0) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       wait = static_cast<int>(std::max<int64_t>(left, 0));
     }
-    pollfd p[2] = {{fd, events, 0}, {side_active ? side->fd : -1, POLLIN, 0}};
-    const int n = ::poll(p, 2, wait);
+    pollfd p{fd, events, 0};
+    const int n = ::poll(&p, 1, wait);
     if (n < 0) {
       if (!retryable(errno)) return false;
       continue;
     }
-    if (p[0].revents != 0) return true;
-    if (p[1].revents != 0) {
-      if (!side->serve()) side_active = false;
-      continue;
-    }
-    if (n == 0 && (timeout_ms >= 0 && Clock::now() >= deadline)) return false;
+    if (n > 0) return true;
+    if (timeout_ms >= 0 && Clock::now() >= deadline) return false;
   }
 }
 
@@ -84,7 +79,7 @@ ssize_t recv_some(int fd, void* buf, size_t len, std::vector<UniqueFd>& fds, boo
 }
 
 IoResult read_exact(int fd, void* buf, size_t len, int timeout_ms, std::vector<UniqueFd>& fds,
-                    bool& fds_truncated, SideChannel* side) {
+                    bool& fds_truncated) {
   auto* p = static_cast<uint8_t*>(buf);
   size_t done = 0;
   while (done < len) {
@@ -95,7 +90,7 @@ IoResult read_exact(int fd, void* buf, size_t len, int timeout_ms, std::vector<U
     }
     if (n == 0) return IoResult::Eof;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return IoResult::Error;
-    if (!wait_fd(fd, POLLIN, timeout_ms, side)) return IoResult::Timeout;
+    if (!wait_fd(fd, POLLIN, timeout_ms)) return IoResult::Timeout;
   }
   return IoResult::Ok;
 }
@@ -177,7 +172,7 @@ IoResult send_some(int fd, std::span<const iovec> iov, std::span<const int> fds,
 }
 
 IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, int timeout_ms,
-                  uint64_t& sent, SideChannel* side) {
+                  uint64_t& sent) {
   sent = 0;
   std::vector<iovec> rest(iov.begin(), iov.end());
   std::span<const int> fds_left = fds;
@@ -188,7 +183,7 @@ IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, 
     if (now > 0) fds_left = {};  // they went with the first byte
     if (r != IoResult::Full) return r;
     drop_front(rest, now);
-    if (!wait_fd(fd, POLLOUT, timeout_ms, side)) return IoResult::Timeout;
+    if (!wait_fd(fd, POLLOUT, timeout_ms)) return IoResult::Timeout;
   }
 }
 

@@ -7,7 +7,6 @@
 #include <sys/uio.h>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <vector>
 #include "vugpu/unique_fd.hpp"
@@ -24,18 +23,9 @@ enum class IoResult {
 
 const char* to_string(IoResult r);
 
-// Another fd to serve while a wait is blocked (the vhost-user socket while the display channel
-// waits on the VMM: QEMU may be waiting for our answer before it reads the display socket).
-// `serve` runs when `fd` is readable; it returns false when it cannot handle what is there,
-// and the fd is then left alone for the rest of that wait.
-struct SideChannel {
-  int fd = -1;
-  std::function<bool()> serve;
-};
-
 // Waits until fd has `events` (POLLIN / POLLOUT), an error or hang-up, at most timeout_ms
 // (-1: forever). True when something is ready, false on timeout or poll failure.
-bool wait_fd(int fd, short events, int timeout_ms, SideChannel* side = nullptr);
+bool wait_fd(int fd, short events, int timeout_ms);
 
 // One recvmsg of at most len bytes; fds arriving with it are appended to `fds` (close-on-exec).
 // Returns the byte count (0 = end of stream) or -1 with errno (EAGAIN when nothing is there).
@@ -44,7 +34,7 @@ ssize_t recv_some(int fd, void* buf, size_t len, std::vector<UniqueFd>& fds, boo
 
 // Reads exactly len bytes; fds arriving on the way are appended to `fds`.
 IoResult read_exact(int fd, void* buf, size_t len, int timeout_ms, std::vector<UniqueFd>& fds,
-                    bool& fds_truncated, SideChannel* side = nullptr);
+                    bool& fds_truncated);
 
 // Removes the first `bytes` bytes (and the empty pieces they leave) from the front of `iov`.
 void drop_front(std::vector<iovec>& iov, uint64_t bytes);
@@ -59,6 +49,6 @@ IoResult send_some(int fd, std::span<const iovec> iov, std::span<const int> fds,
 // the socket is full. `sent` returns how many bytes went out: a caller seeing Timeout with
 // sent > 0 knows the stream is now in the middle of a message.
 IoResult send_all(int fd, std::span<const iovec> iov, std::span<const int> fds, int timeout_ms,
-                  uint64_t& sent, SideChannel* side = nullptr);
+                  uint64_t& sent);
 
 }  // namespace vugpu::io

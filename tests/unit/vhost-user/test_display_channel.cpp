@@ -305,6 +305,64 @@ TEST_F(DisplayChannelTest, AQuestionWaitsWithoutHoldingTheCaller) {
   EXPECT_EQ(got.modes.at(0).height, 1200u);
 }
 
+// The bytes a peer_reply_*() writes, to send them in pieces.
+std::vector<uint8_t> reply_bytes(const std::function<void(int)>& write_reply) {
+  int sv[2];
+  EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  write_reply(sv[0]);
+  ::close(sv[0]);
+  std::vector<uint8_t> out;
+  uint8_t buf[4096];
+  for (ssize_t n; (n = ::read(sv[1], buf, sizeof buf)) > 0;) out.insert(out.end(), buf, buf + n);
+  ::close(sv[1]);
+  return out;
+}
+
+void write_bytes(int fd, const uint8_t* p, size_t n) { ASSERT_EQ(::write(fd, p, n), static_cast<ssize_t>(n)); }
+
+// A VMM whose reply arrives in pieces (or stops half-way) holds nothing: the loop turns at once,
+// the device goes on sending, and the reply is taken when its last byte came.
+TEST_F(DisplayChannelTest, AReplyInPiecesNeverHoldsTheLoop) {
+  open(60000);  // the old blocking read would have waited up to this long for the rest
+  negotiate();
+  auto a = ask_display_info();
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  const auto reply = reply_bytes([](int fd) { test::peer_reply_display_info(fd, {{1920, 1200}, {800, 600}}); });
+  const size_t cut = sizeof(gpu::Header) + 100;
+  write_bytes(peer_.get(), reply.data(), 5);  // part of the header
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) loop_.run_once(0);
+  write_bytes(peer_.get(), reply.data() + 5, cut - 5);  // the header and part of the payload
+  for (int i = 0; i < 5; ++i) loop_.run_once(0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "the loop waited for the rest of the reply";
+  EXPECT_FALSE(a->came);
+  ASSERT_EQ(channel_->cursor_pos(0, 7, 9, true), Status::Ok);  // the device goes on meanwhile
+  auto m = test::peer_read(peer_.get());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.request, gpu::kCursorPos);
+  write_bytes(peer_.get(), reply.data() + cut, reply.size() - cut);
+  const Answer got = wait(a);
+  ASSERT_EQ(got.status, Status::Ok);
+  EXPECT_EQ(got.modes.at(0).width, 1920u);
+  EXPECT_EQ(got.modes.at(1).height, 600u);
+  EXPECT_TRUE(channel_->is_open());
+}
+
+// The rest of a reply that never comes: the channel closes timeout_ms after its first bytes
+// (here the reply of a question that already timed out, so no question's deadline is left).
+TEST_F(DisplayChannelTest, AReplyCutShortForTheTimeOutClosesTheChannel) {
+  open(150);
+  negotiate();
+  EXPECT_EQ(display_info().status, Status::Unspec);
+  ASSERT_TRUE(channel_->is_open());
+  ASSERT_TRUE(test::peer_read(peer_.get()));
+  const auto reply = reply_bytes([](int fd) { test::peer_reply_display_info(fd, {{1920, 1200}}); });
+  write_bytes(peer_.get(), reply.data(), sizeof(gpu::Header));
+  for (int i = 0; i < 20 && channel_->is_open(); ++i) loop_.run_once(100);
+  EXPECT_FALSE(channel_->is_open());
+  EXPECT_TRUE(log_.contains("a reply cut short: 12 bytes came, the rest not within 150 ms"));
+}
+
 TEST_F(DisplayChannelTest, QuestionsOpenWhenTheChannelEndsAreAnsweredWithAnError) {
   open(60000);
   negotiate();
