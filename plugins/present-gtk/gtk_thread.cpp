@@ -8,6 +8,19 @@
 
 namespace vugpu::gtk {
 
+namespace {
+
+// libdbus finds the session bus in $DBUS_SESSION_BUS_ADDRESS or at $XDG_RUNTIME_DIR/bus;
+// otherwise it autolaunches one.
+bool session_bus_reachable() {
+  const char* address = g_getenv("DBUS_SESSION_BUS_ADDRESS");
+  if (address && *address) return true;
+  const char* runtime = g_getenv("XDG_RUNTIME_DIR");
+  return runtime && *runtime && g_file_test((std::string(runtime) + "/bus").c_str(), G_FILE_TEST_EXISTS);
+}
+
+}  // namespace
+
 GtkThread::GtkThread(Log& log, const GtkOptions& options, std::function<void(uint64_t)> count_copy,
                      std::function<void(uint32_t, const DisplayMode&)> want_mode,
                      std::function<void(int)> request_stop)
@@ -59,6 +72,13 @@ void GtkThread::run(std::promise<std::string>& started) {
     return "GTK cannot open the display $DISPLAY=" + std::string(g_getenv("DISPLAY") ? g_getenv("DISPLAY") : "");
   };
   if (options_.wait_for_display) {
+    // What gtk_init does before it opens the display, here, before the daemon's sandbox: GTK's
+    // set-uid check (getresuid). When the display opens, GTK's accessibility bridge connects to
+    // the session D-Bus and, when there is none, autolaunches one (fork + exec dbus-launch:
+    // the sandbox denies both, and no assistive technology could be on such a bus): then it is
+    // left out. The device loop waits for `started` meanwhile (no getenv racing this setenv).
+    gtk_parse_args(nullptr, nullptr);
+    if (!session_bus_reachable()) g_setenv("NO_AT_BRIDGE", "1", FALSE);
     // vugpu serves from now on; the windows come when the display does (frames kept meanwhile).
     readable_.emplace(log_, "present.gtk");
     waiter_.begin();

@@ -33,12 +33,15 @@ VUGPU_EXPORT_PLUGIN(vugpu_gtk_descriptor)
 // ioctl: a GPU driver importing a dma-buf frame (egl-common's DmabufReader: DRM PRIME and buffer
 // ioctls on its render node); not measurable here (no render node), declared from Mesa's import path.
 // inotify_*: wait_for_display watches the folder of the display's socket (window-common's
-// DisplayWaiter), and GTK starts after the sandbox is on.
+// DisplayWaiter), and GTK opens it after the sandbox is on: getres[ug]id: libdbus's set-uid
+// check when GTK's accessibility bridge connects to a session bus; sched_setaffinity,
+// setpriority: llvmpipe's threads for GLX (strace with and without a session bus).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 namespace {
 const char* const kSyscalls[] = {"shmget", "shmat", "shmdt", "shmctl", "clone3", "socket", "connect", "ioctl",
-                                 "inotify_init1", "inotify_add_watch"};
+                                 "inotify_init1", "inotify_add_watch", "getresuid", "getresgid",
+                                 "sched_setaffinity", "setpriority"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

@@ -37,7 +37,9 @@ VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)
 // (tests/e2e/test_window_sdl.py). ioctl: a GPU driver importing a dma-buf frame (egl-common's
 // DmabufReader: DRM PRIME and buffer ioctls on its render node); not measurable here (no render
 // node), declared from Mesa's import path. inotify_*: wait_for_display watches the folder of the
-// display's socket (window-common's DisplayWaiter), and SDL starts after the sandbox is on.
+// display's socket (window-common's DisplayWaiter); SDL's video then starts after the sandbox is
+// on, with nothing more (its D-Bus connection is made before: sdl_thread.cpp; strace, with and
+// without a session bus).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 namespace {

@@ -123,6 +123,11 @@ void SdlThread::run(std::promise<std::string>& started) {
     return std::string("SDL cannot start its video on $DISPLAY=") + (display ? display : "") + ": " + SDL_GetError();
   };
   if (options_.wait_for_display) {
+    // SDL connects to the session D-Bus once per process, when a subsystem first starts, and
+    // autolaunches a bus when there is none (fork + exec dbus-launch): here, before the daemon's
+    // sandbox (which denies both), as the video's start does without wait_for_display. The
+    // video's start reuses that connection.
+    SDL_InitSubSystem(SDL_INIT_EVENTS);
     // vugpu serves from now on; the windows come when the display does (frames kept meanwhile).
     readable_.emplace(log_, "present.sdl");
     waiter_.begin();

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <thread>
 #include "backend_process.hpp"
@@ -40,19 +41,32 @@ const std::string kTitle = "resizetest: scanout 0";
 class WindowDaemon : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override { start_daemon(""); }
-  // `options`: TOML lines of the presenter's table.
-  void start_daemon(const std::string& options) {
+  // `options`: TOML lines of the presenter's table. `later_display`: $DISPLAY names that display,
+  // whose X server is not started (start_later_display() does).
+  void start_daemon(const std::string& options, std::optional<uint32_t> later_display = std::nullopt) {
     backend_.reset();
-    xvfb_ = std::make_unique<test::XvfbServer>(1024, 768);
+    x_.reset();
+    xvfb_.reset();
+    if (!later_display) xvfb_ = std::make_unique<test::XvfbServer>(1024, 768);
     config_ = std::filesystem::temp_directory_path() / ("vugpu-resize-guest-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(config_) << "renderer = \"renderer.pixman\"\npresenters = [\"" << GetParam() << "\"]\n"
                            << "[[display.scanout]]\nwidth = 320\nheight = 200\n"
                            << "[plugin.\"" << GetParam() << "\"]\nvm_name = \"resizetest\"\n" << options;
     auto lookup = frontend::find_vugpu({"--config=" + config_.string()});
     ASSERT_TRUE(lookup.command) << lookup.missing_reason;
-    lookup.command->env.push_back("DISPLAY=" + xvfb_->display());
+    lookup.command->env.push_back("DISPLAY=" + (xvfb_ ? xvfb_->display() : ":" + std::to_string(*later_display)));
     backend_ = std::make_unique<frontend::BackendProcess>(*lookup.command);
+    if (xvfb_) x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  }
+  void start_later_display(uint32_t number) {
+    xvfb_ = std::make_unique<test::XvfbServer>(1024, 768, number);
     x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  }
+  bool wait_logged(const std::string& needle) {
+    const auto end = std::chrono::steady_clock::now() + kDeadline;
+    while (backend_->log().find(needle) == std::string::npos && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(20ms);
+    return backend_->log().find(needle) != std::string::npos;
   }
   void boot(frontend::VmmOptions options = {}) {
     vmm_ = std::make_unique<frontend::TestVmm>(options);
@@ -213,6 +227,53 @@ TEST_P(WindowDaemon, DaemonOutlivesItsXServerPerTheClosePolicy) {
         << "want exit status " << want << ": " << backend_->describe_exit() << "\n" << backend_->log();
     EXPECT_EQ(backend_->log().find("XIO"), std::string::npos) << "Xlib's own handler ran";
   }
+}
+
+// wait_for_display in the daemon (its sandbox on: the toolkit starts after the seccomp filter,
+// with the system calls the plugin declares), started before its X server as at boot: it serves
+// the guest (flushes complete: no frame waits for a window), and once Xvfb runs on that display
+// the window appears at the guest's mode; SIGTERM then stops it with exit status 0.
+TEST_P(WindowDaemon, WaitsForItsDisplayWhileServingTheGuest) {
+  const uint32_t number = test::XvfbServer::unused_display_number();
+  start_daemon("wait_for_display = true\n", number);
+  boot();
+  ASSERT_TRUE(wait_logged("waiting for display :" + std::to_string(number))) << backend_->log();
+  frontend::Framebuffer fb(*gpu_, 1, 320, 200);
+  fb.draw_pattern(1);
+  ASSERT_EQ(fb.show_on(0), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+  for (uint32_t seed = 2; seed < 5; ++seed) {
+    fb.draw_pattern(seed);
+    ASSERT_EQ(fb.present(fb.whole()), uint32_t(VIRTIO_GPU_RESP_OK_NODATA)) << "a flush completes with no display";
+  }
+  start_later_display(number);
+  wait_window(320, 200);
+  EXPECT_TRUE(wait_logged("display :" + std::to_string(number) + " is up after")) << backend_->log();
+  EXPECT_EQ(fb.present(fb.whole()), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+  backend_->signal(SIGTERM);
+  const std::optional<int> status = backend_->wait_exit(Millis(15000));
+  ASSERT_TRUE(status) << "the daemon did not stop";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << backend_->describe_exit() << "\n" << backend_->log();
+}
+
+// SIGTERM while the presenter still waits for its display: a clean, prompt exit (status 0);
+// the wait is woken by the stop, not found by a timer.
+TEST_P(WindowDaemon, SigtermWhileWaitingForTheDisplayExitsPromptly) {
+  const uint32_t number = test::XvfbServer::unused_display_number();
+  start_daemon("wait_for_display = true\n", number);
+  boot();
+  ASSERT_TRUE(wait_logged("waiting for display :" + std::to_string(number))) << backend_->log();
+  frontend::Framebuffer fb(*gpu_, 1, 320, 200);
+  fb.draw_pattern(1);
+  ASSERT_EQ(fb.show_on(0), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+  const auto t0 = std::chrono::steady_clock::now();
+  backend_->signal(SIGTERM);
+  const std::optional<int> status = backend_->wait_exit(Millis(15000));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(status) << "the daemon did not stop";
+  std::cout << "SIGTERM -> exit while waiting: " << std::chrono::duration<double, std::milli>(took).count() << " ms"
+            << std::endl;
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << backend_->describe_exit() << "\n" << backend_->log();
+  EXPECT_LT(took, 1s);
 }
 
 INSTANTIATE_TEST_SUITE_P(Presenters, WindowDaemon, ::testing::Values("present.sdl", "present.gtk"),
