@@ -6,7 +6,7 @@ from .plan import RESOLUTIONS, VUGPU_B6
 from .windows import PRESENTERS
 
 WORKLOADS = (["memcpy"] + [f"full-frame/{r}" for r in RESOLUTIONS] + ["small-damage", "round-trip", "churn", "startup"]
-             + [f"blob-flush/{r}" for r in RESOLUTIONS])
+             + [f"blob-flush/{r}" for r in RESOLUTIONS] + ["idle"])
 
 # field -> (low, high): inclusive sanity bounds, in the driver's units.
 _BOUNDS = {
@@ -18,6 +18,7 @@ _BOUNDS = {
     "churn": {"rate": (0.01, 1e8), "rss_before_bytes": (1, 1e11), "rss_after_bytes": (1, 1e11)},
     "startup": {"serve_ms_p50": (0.01, 10000), "listen_ms_p50": (0.01, 10000)},
     "blob-flush": {"fenced_flush_us_p50": (0.1, 1e7), "fenced_flush_us_p99": (0.1, 1e7), "cpu_s_per_frame": (0, 10)},
+    "idle": {"idle_wakeups_per_s": (0, 1e6), "idle_cpu_ms_per_s": (0, 1e4)},
 }
 
 

@@ -36,6 +36,7 @@ def workloads(quick):
                  ("startup", ["startup", "--rounds=2", "--starts=1"])]
         plan += [(f"blob-flush/{r}", ["blob-flush", f"--size={r}", "--rounds=2", "--frames=2", "--warmup=1"])
                  for r in RESOLUTIONS]
+        plan += [("idle", ["idle", "--seconds=0.2", "--settle-seconds=0.1"])]
         return plan
     plan = [("memcpy", ["memcpy", "--seconds=0.5"])]
     plan += [(f"full-frame/{r}", ["full-frame", f"--size={r}", "--rounds=9", f"--frames={_FRAMES[r]}", "--warmup=3"])
@@ -46,4 +47,5 @@ def workloads(quick):
              ("startup", ["startup", "--rounds=7", "--starts=4"])]
     plan += [(f"blob-flush/{r}", ["blob-flush", f"--size={r}", "--rounds=7", f"--frames={_FRAMES[r]}", "--warmup=3"])
              for r in RESOLUTIONS]
+    plan += [("idle", ["idle", "--seconds=5", "--settle-seconds=0.5"])]  # each backend in turn: ~17 s
     return plan

@@ -165,6 +165,8 @@ def build_rows(results):
     rows.append(_row("B4 backend RSS (anon) after churn", "lower", "MiB", wl, "rss_after_bytes", 1.0 / MIB, fmt="{:.2f}"))
     wl = w.get("startup")
     rows.append(_row("B5 start-up to first reply, p50", "lower", "ms", wl, "serve_ms_p50", rounds_field="serve_ms_p50_rounds", fmt="{:.1f}"))
+    wl = w.get("idle")
+    rows.append(_row("B7 idle guest (1080p shown, no frames): backend wake-ups", "lower", "1/s", wl, "idle_wakeups_per_s"))
     return rows
 
 

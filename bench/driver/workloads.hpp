@@ -14,5 +14,6 @@ void round_trip(Options& o, JsonWriter& w);    // B3
 void churn(Options& o, JsonWriter& w);         // B4
 void startup(Options& o, JsonWriter& w);       // B5
 void blob_flush(Options& o, JsonWriter& w);    // B6 (blob_flush.cpp)
+void idle(Options& o, JsonWriter& w);          // B7: wake-ups of an idle guest
 
 }  // namespace vugpu::bench
