@@ -39,6 +39,19 @@ std::optional<uint64_t> process_cpu_ns(pid_t pid, pid_t except_tid) {
   });
 }
 
+std::map<std::string, uint64_t> process_cpu_ns_by_thread(pid_t pid, pid_t except_tid) {
+  std::map<std::string, uint64_t> by_name;
+  sum_over_tasks(pid, except_tid, [&](const std::filesystem::path& task) -> std::optional<uint64_t> {
+    std::ifstream stat(task / "schedstat"), comm(task / "comm");
+    uint64_t on_cpu = 0;
+    std::string name;
+    if (!(stat >> on_cpu) || !std::getline(comm, name)) return std::nullopt;
+    by_name[name] += on_cpu;
+    return on_cpu;
+  });
+  return by_name;
+}
+
 std::optional<uint64_t> process_context_switches(pid_t pid, pid_t except_tid) {
   return sum_over_tasks(pid, except_tid, [](const std::filesystem::path& task) -> std::optional<uint64_t> {
     std::ifstream in(task / "status");

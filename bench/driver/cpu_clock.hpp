@@ -9,13 +9,19 @@
 #pragma once
 #include <sys/types.h>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 
 namespace vugpu::bench {
 
 // Nothing when the process is gone or the kernel has no schedstat (CONFIG_SCHED_INFO off).
 // `except_tid`: a thread left out (the measuring thread of an in-process benchmark), 0: none.
 std::optional<uint64_t> process_cpu_ns(pid_t pid, pid_t except_tid = 0);
+
+// The same per thread name (/proc/PID/task/*/comm; threads of one name summed): where a
+// process's CPU time goes (a toolkit thread, llvmpipe's workers, ...). Empty when it is gone.
+std::map<std::string, uint64_t> process_cpu_ns_by_thread(pid_t pid, pid_t except_tid = 0);
 
 // voluntary_ctxt_switches + nonvoluntary_ctxt_switches of every thread of `pid` but
 // `except_tid` (/proc/PID/task/*/status): every time a thread went to sleep or was preempted,

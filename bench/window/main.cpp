@@ -25,6 +25,7 @@
 #include <ctime>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <vector>
 #include "cpu_clock.hpp"
@@ -142,11 +143,13 @@ int run(const Settings& s, JsonWriter& w) {
   std::string first_mismatch;
   const auto frame_timeout = std::chrono::seconds(2);  // a frame not shown by then counts as lost
   uint64_t cpu0 = 0, all_cpu0 = 0, x_cpu0 = 0;
+  std::map<std::string, uint64_t> by_thread0;
   Clock::time_point start;
   for (uint32_t i = 0; i < s.warmup + s.frames; ++i) {
     if (i == s.warmup) {
       cpu0 = process_cpu_ns(self, me).value_or(0);
       all_cpu0 = process_cpu_ns(self).value_or(0);
+      by_thread0 = process_cpu_ns_by_thread(self, me);
       x_cpu0 = process_cpu_ns(xvfb.pid()).value_or(0);
       start = Clock::now();
       stale = 0;
@@ -186,6 +189,8 @@ int run(const Settings& s, JsonWriter& w) {
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const uint64_t cpu = process_cpu_ns(self, me).value_or(0) - cpu0 + in_present_ns;
   const uint64_t all_cpu = process_cpu_ns(self).value_or(0) - all_cpu0;  // + the benchmark's own thread
+  std::map<std::string, uint64_t> by_thread = process_cpu_ns_by_thread(self, me);
+  for (auto& [name, ns] : by_thread) ns -= std::min(ns, by_thread0[name]);  // a thread born meanwhile: all of it
   const uint64_t x_cpu = process_cpu_ns(xvfb.pid()).value_or(0) - x_cpu0;
 
   // Idle: no frames for --idle-seconds, counted once the window saw no drawing for --settle-ms
@@ -226,6 +231,10 @@ int run(const Settings& s, JsonWriter& w) {
       .field("presenter_cpu_ms_per_frame", double(cpu) / 1e6 / n)
       .field("present_call_cpu_ms_per_frame", double(in_present_ns) / 1e6 / n)
       .field("process_cpu_ms_per_frame", double(all_cpu) / 1e6 / n)
+      .key("presenter_cpu_ms_per_frame_by_thread")
+      .begin_object();
+  for (const auto& [name, ns] : by_thread) w.field(name, double(ns) / 1e6 / n);
+  w.end_object()
       .field("xvfb_cpu_ms_per_frame", double(x_cpu) / 1e6 / n)
       .field("idle_wakeups_per_s", double(sw1 - sw0) / s.idle_seconds)
       .field("xvfb_idle_wakeups_per_s", double(xw1 - xw0) / s.idle_seconds)
