@@ -1,4 +1,5 @@
 #include "blob_fuzz.hpp"
+#include "fuzz_input.hpp"
 
 #include <fmt/format.h>
 #include <fcntl.h>
@@ -33,16 +34,6 @@ constexpr uint64_t kBase = 0x100000;    // gpa of the first region
 constexpr uint64_t kFilePages = 512;    // the memfd every region maps a slice of
 constexpr uint32_t kMaxDimension = 256;
 
-// Formats every line (so the formatting paths run) and keeps none; VUGPU_FUZZ_VERBOSE=1 prints.
-class DiscardingLog final : public Log {
- public:
-  void write(LogLevel, std::string_view message) override {
-    if (verbose) std::fprintf(stderr, "%.*s\n", int(message.size()), message.data());
-  }
-  bool enabled(LogLevel) const override { return true; }
-  const bool verbose = std::getenv("VUGPU_FUZZ_VERBOSE") != nullptr;
-};
-
 // What lives as long as the process: two guest memory files (sealed against shrinking as
 // QEMU's memfd backend seals, and not: then blob.guest may not map it), the renderer and one
 // provider per view kind (udmabuf's device is missing on most machines: then that one refuses).
@@ -76,35 +67,6 @@ World& world() {
   return w;
 }
 
-class Input {
- public:
-  explicit Input(std::span<const uint8_t> d) : data_(d) {}
-  bool empty() const { return pos_ >= data_.size(); }
-  uint8_t u8() { return pos_ < data_.size() ? data_[pos_++] : 0; }
-  uint16_t u16() {  // little-endian; each read sequenced
-    const uint16_t lo = u8();
-    return uint16_t(lo | (u8() << 8));
-  }
-  uint32_t u32() {
-    const uint32_t lo = u16();
-    return lo | (uint32_t{u16()} << 16);
-  }
-  uint64_t u64() {
-    const uint64_t lo = u32();
-    return lo | (uint64_t{u32()} << 32);
-  }
-  std::vector<uint8_t> bytes(size_t n) {
-    n = std::min(n, data_.size() - std::min(pos_, data_.size()));
-    std::vector<uint8_t> out(data_.begin() + pos_, data_.begin() + pos_ + n);
-    pos_ += n;
-    return out;
-  }
-
- private:
-  std::span<const uint8_t> data_;
-  size_t pos_ = 0;
-};
-
 // One region of the table: where it is in the guest and in the file.
 struct RegionPlan {
   uint64_t gpa = 0, pages = 0, file_page = 0;
@@ -123,11 +85,6 @@ void append_bytes(std::vector<uint8_t>& out, const std::vector<uint8_t>& more) {
   const size_t at = out.size();
   out.resize(at + more.size());
   if (!more.empty()) std::memcpy(out.data() + at, more.data(), more.size());
-}
-
-bool is_response_type(uint32_t t) {
-  return (t >= VIRTIO_GPU_RESP_OK_NODATA && t <= VIRTIO_GPU_RESP_OK_MAP_INFO) ||
-         (t >= VIRTIO_GPU_RESP_ERR_UNSPEC && t <= VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
 }
 
 constexpr uint32_t kFormats[] = {
