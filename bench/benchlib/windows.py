@@ -5,27 +5,40 @@ import json
 import pathlib
 import subprocess
 
-PRESENTERS = ["present.sdl", "present.gtk"]
+# What runs, each under its own Xvfb: (name in the table and the JSON, plugin, extra arguments,
+# extra environment, what the table says about it). present.sdl's default (SDL picks its OpenGL renderer: llvmpipe on a host
+# without a GPU) and, beside it, SDL's software renderer drawing straight into the X window
+# (SDL_FRAMEBUFFER_ACCELERATION=0: without it SDL shows a software window surface through an
+# OpenGL texture, llvmpipe again).
+VARIANTS = [
+    ("present.sdl", "present.sdl", [], {}, "default options (SDL's choice of renderer)"),
+    ("present.gtk", "present.gtk", [], {}, "default options"),
+    ("present.sdl/software", "present.sdl", ['--option=renderer = "software"'], {"SDL_FRAMEBUFFER_ACCELERATION": "0"},
+     'renderer = "software", environment SDL_FRAMEBUFFER_ACCELERATION=0'),
+]
+PRESENTERS = [v[0] for v in VARIANTS]
+_WHAT = {v[0]: v[4] for v in VARIANTS}
 SKIP = 77  # vugpu-bench-window: the presenter is not built or Xvfb is missing
 SIZE = "1920x1080"
 
 
 def plan(quick):
-    """[(presenter, [vugpu-bench-window arguments])]."""
+    """[(name, [vugpu-bench-window arguments], extra environment)]."""
     if quick:  # every path once: a few frames, every one pixel-checked, a short idle
         args = ["--frames=3", "--warmup=1", "--idle-seconds=0.2", "--settle-ms=200", "--verify-every=1"]
     else:
         args = ["--frames=300", "--warmup=10", "--idle-seconds=5", "--settle-ms=500", "--verify-every=10"]
-    return [(p, [f"--presenter={p}", f"--size={SIZE}"] + args) for p in PRESENTERS]
+    return [(name, [f"--presenter={plugin}", f"--size={SIZE}"] + extra + args, env)
+            for name, plugin, extra, env, _ in VARIANTS]
 
 
-def run(binary, argv, env):
+def run(binary, argv, env, extra_env):
     """One presenter's JSON, or {"skipped": why} / {"error": what}."""
     if not pathlib.Path(binary).exists():
         return {"skipped": f"{binary} is not built (it needs present.sdl or present.gtk, X11, XDamage "
                            "(libxdamage-dev) and the window tests' helpers in this build)"}
     try:
-        r = subprocess.run([str(binary)] + argv, env=env, text=True, capture_output=True, timeout=120)
+        r = subprocess.run([str(binary)] + argv, env=dict(env, **extra_env), text=True, capture_output=True, timeout=120)
     except subprocess.TimeoutExpired:
         return {"error": "timed out after 120 s: " + " ".join(argv)}
     if r.returncode == SKIP:
@@ -60,8 +73,8 @@ def rows(results):
                     "cpu_ms_per_frame": r.get("presenter_cpu_ms_per_frame"),
                     "xvfb_cpu_ms_per_frame": r.get("xvfb_cpu_ms_per_frame"),
                     "idle_wakeups_per_s": r.get("idle_wakeups_per_s"),
-                    "note": "" if r.get("ok") else f"{r.get('frames_lost')} frames lost, "
-                                                   f"{r.get('pixels_mismatched')} pixel checks failed"})
+                    "note": _WHAT[name] + ("" if r.get("ok") else f"; {r.get('frames_lost')} frames lost, "
+                                                                f"{r.get('pixels_mismatched')} pixel checks failed")})
     b1, b7 = _vugpu(results, f"full-frame/{SIZE}"), _vugpu(results, "idle")
     if b1 or b7:
         cpu = (b1 or {}).get("cpu_s_per_present")
