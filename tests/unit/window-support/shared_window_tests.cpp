@@ -4,7 +4,6 @@
 // present_sdl_test and present_gtk_test; ctest names them Sdl.<test> and Gtk.<test>.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bit>
@@ -290,34 +289,20 @@ TEST_F(Windows, XServerGoneLogsOneLineAndKeepsServing) {
 }
 
 // With close = "exit" the loss stops vugpu (after its one line) with exit status 1, a failure,
-// instead of Xlib's exit(1) behind the daemon's back. A child process plays the daemon, as in
-// CloseExitStopsVugpuWithStatusZero.
+// instead of Xlib's exit(1) behind the daemon's back. A child process plays the daemon.
 TEST_F(Windows, XServerGoneWithCloseExitStopsWithStatusOne) {
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    try {
-      start("close = \"exit\"\n");
-      GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-      show_painted(0, img, 1);
-      x_.reset();
-      const std::optional<int> status = wait_stop_request();
-      const bool logged = log_.count_containing("X display " + xvfb_->display() + " lost") == 1 &&
-                          log_.count_containing("stopping vugpu with exit status 1 (close = \"exit\")") == 1;
-      presenter_->shutdown();
-      ::_exit(!status ? 3 : *status != 1 ? 6 : logged ? 0 : 5);
-    } catch (...) {
-      ::_exit(4);
-    }
-  }
-  x_ = std::make_unique<test::XConnection>(xvfb_->display());
-  wait_window(0);
-  x_.reset();
-  xvfb_->kill_now();
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "child status " << status << " (exit 1: Xlib's exit; 3: no stop request; 5: not the one line; 6: not status 1)";
+  const std::string display = xvfb_->display();
+  const int code = run_until_stop_request(
+      1,
+      [&] {
+        return log_.count_containing("X display " + display + " lost") == 1 &&
+               log_.count_containing("stopping vugpu with exit status 1 (close = \"exit\")") == 1;
+      },
+      [&](const WindowInfo&) {
+        x_.reset();
+        xvfb_->kill_now();
+      });
+  EXPECT_EQ(code, 0) << "(1: Xlib's exit; 3: no stop request; 5: not the one line; 6: not status 1)";
 }
 
 // Neither $DISPLAY nor $WAYLAND_DISPLAY: one line at start, with wait_for_display too (there
@@ -455,27 +440,8 @@ TEST_F(Windows, CloseIgnoredKeepsShowing) {
 // close = "exit": closing the window stops vugpu cleanly (HostServices::request_stop with exit
 // status 0; the daemon's loop stops as on SIGTERM). A child process plays the daemon.
 TEST_F(Windows, CloseExitStopsVugpuWithStatusZero) {
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    try {
-      start("close = \"exit\"\n");
-      GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
-      show_painted(0, img, 1);
-      const std::optional<int> status = wait_stop_request();
-      presenter_->shutdown();
-      ::_exit(!status ? 3 : *status == 0 ? 0 : 6);
-    } catch (...) {
-      ::_exit(4);
-    }
-  }
-  x_ = std::make_unique<test::XConnection>(xvfb_->display());
-  const WindowInfo w = wait_window(0);
-  x_->request_close(w.id);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "child status " << status << " (3: no stop request; 6: not exit status 0)";
+  const int code = run_until_stop_request(0, {}, [&](const WindowInfo& w) { x_->request_close(w.id); });
+  EXPECT_EQ(code, 0) << "(3: no stop request; 6: not exit status 0)";
 }
 
 // The device loop never waits for the window: with the X server frozen (SIGSTOP), the toolkit

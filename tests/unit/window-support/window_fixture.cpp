@@ -3,7 +3,12 @@
 #include <set>
 #include <tuple>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -112,6 +117,37 @@ std::optional<int> WindowFixture::wait_stop_request() {
   while (log_.count_containing(stopping) == 0 && std::chrono::steady_clock::now() < end) loop_.run_once(20);
   if (log_.count_containing(stopping) == 0) return std::nullopt;
   return links_.exit_status;
+}
+
+int WindowFixture::run_until_stop_request(int want_status, const std::function<bool()>& check_log,
+                                          const std::function<void(const WindowInfo&)>& in_parent) {
+  const pid_t child = ::fork();
+  if (child < 0) {
+    ADD_FAILURE() << "fork: " << std::strerror(errno);
+    return -1;
+  }
+  if (child == 0) {
+    try {
+      start("close = \"exit\"\n");
+      GuestImage img(30, 20, DRM_FORMAT_XRGB8888);
+      show_painted(0, img, 1);
+      x_.reset();  // only the presenter talks to the X server from here on
+      const std::optional<int> status = wait_stop_request();
+      const bool logged = !check_log || check_log();
+      presenter_->shutdown();
+      ::_exit(!status ? 3 : *status != want_status ? 6 : logged ? 0 : 5);
+    } catch (...) {
+      ::_exit(4);
+    }
+  }
+  x_ = std::make_unique<XConnection>(xvfb_->display());
+  in_parent(wait_window(0));
+  int status = 0;
+  if (::waitpid(child, &status, 0) != child) {
+    ADD_FAILURE() << "waitpid: " << std::strerror(errno);
+    return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string WindowFixture::wait_screen(const std::function<std::string(const Screenshot&)>& check) {

@@ -76,6 +76,16 @@ class WindowFixture : public ::testing::Test {
   // Waits until the plugin logged a line containing `needle`; true when it did.
   bool wait_logged(const std::string& needle);
 
+  // close = "exit" stops the daemon, so a child process plays it: it starts the plugin with
+  // close = "exit", shows a 30 x 20 frame on scanout 0, runs the device loop until the plugin's
+  // stop request, runs `check_log` (may be empty) and shuts the plugin down. Meanwhile the test
+  // connects to the X screen, waits for that window and runs `in_parent` with it. Returns the
+  // child's exit code: 0 when the request came with `want_status` and `check_log` held; 3: no
+  // request; 4: an exception; 5: `check_log` false; 6: another status; 1: Xlib's exit(); -1:
+  // killed by a signal.
+  int run_until_stop_request(int want_status, const std::function<bool()>& check_log,
+                             const std::function<void(const WindowInfo&)>& in_parent);
+
   // Runs the device loop (what plugins post to it) until a plugin's HostServices::request_stop
   // has run there: the exit status the daemon would end with, or nullopt at the deadline.
   std::optional<int> wait_stop_request();
