@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
@@ -36,7 +37,10 @@ DisplaySockets display_sockets() {
     d.name = x;
     const std::string number = local_x_number(x);
     if (number.empty()) d.remote = true;
-    else d.sockets.push_back("/tmp/.X11-unix/X" + number);
+    else {
+      d.sockets.push_back("/tmp/.X11-unix/X" + number);
+      d.abstract_sockets.push_back("/tmp/.X11-unix/X" + number);
+    }
   }
   if (const char* wayland = env("WAYLAND_DISPLAY")) {
     d.name += (d.name.empty() ? "" : " or ") + std::string(wayland);
@@ -47,19 +51,37 @@ DisplaySockets display_sockets() {
   return d;
 }
 
+namespace {
+
+// connect() to `addr` (its first `length` bytes): 0 or errno.
+int try_connect(const sockaddr_un& addr, socklen_t length) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  const int err = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), length) == 0 ? 0 : errno;
+  ::close(fd);
+  return err;
+}
+
+}  // namespace
+
 SocketState probe(const std::filesystem::path& socket) {
   sockaddr_un addr{};
   const std::string& path = socket.native();
   if (path.size() >= sizeof(addr.sun_path)) return SocketState::Refused;  // cannot be ours to reach
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return SocketState::Refused;
-  const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
-  const int err = errno;
-  ::close(fd);
-  if (rc == 0) return SocketState::Accepting;
+  const int err = try_connect(addr, sizeof(addr));
+  if (err == 0) return SocketState::Accepting;
   return err == ENOENT || err == ENOTDIR ? SocketState::Absent : SocketState::Refused;
+}
+
+SocketState probe_abstract(const std::string& name) {
+  sockaddr_un addr{};
+  if (name.size() + 1 > sizeof(addr.sun_path)) return SocketState::Absent;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: abstract
+  const int err = try_connect(addr, socklen_t(offsetof(sockaddr_un, sun_path) + 1 + name.size()));
+  return err == 0 ? SocketState::Accepting : SocketState::Absent;
 }
 
 }  // namespace vugpu::window

@@ -14,6 +14,10 @@ namespace vugpu::window {
 struct DisplaySockets {
   std::string name;                            // for the log: ":1", "wayland-0", ":1 or wayland-0"
   std::vector<std::filesystem::path> sockets;  // local listening sockets, any of which means "up"
+  // Linux abstract sockets (an X server's "@/tmp/.X11-unix/XN", which Xlib tries first): probed
+  // too, whenever the sockets are, but not watched (no file, no event): they find a display
+  // that is up although its socket file is not visible here (another /tmp).
+  std::vector<std::string> abstract_sockets;
   bool remote = false;                         // also a display that has no local socket to watch
 };
 
@@ -27,5 +31,6 @@ enum class SocketState {
 };
 
 SocketState probe(const std::filesystem::path& socket);
+SocketState probe_abstract(const std::string& name);  // Absent unless it accepts
 
 }  // namespace vugpu::window

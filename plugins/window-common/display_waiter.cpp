@@ -109,6 +109,7 @@ bool DisplayWaiter::wait(Log& log, const char* toolkit, const std::function<std:
         if (s > state || where.empty()) where = socket.string();
         state = std::max(state, s);
       }
+      for (const auto& name : display.abstract_sockets) state = std::max(state, probe_abstract(name));
       std::string why;
       if (state == SocketState::Accepting || display.remote) {
         why = try_open();
@@ -144,7 +145,10 @@ bool DisplayWaiter::wait(Log& log, const char* toolkit, const std::function<std:
     if (next_check != Clock::time_point::max())
       timeout_ms = int(std::max<int64_t>(0, std::chrono::ceil<milliseconds>(next_check - Clock::now()).count()));
     pollfd fds[2] = {{event_fd_, POLLIN, 0}, {folders.fd(), POLLIN, 0}};
-    if (::poll(fds, folders.ok() ? 2 : 1, timeout_ms) < 0 && errno != EINTR) break;  // cannot wait: give up
+    if (::poll(fds, folders.ok() ? 2 : 1, timeout_ms) < 0 && errno != EINTR) {
+      log.error("cannot wait for display {}: poll: {}; going on without windows", display.name, std::strerror(errno));
+      break;
+    }
     if (folders.ok() && (fds[1].revents & POLLIN)) {
       folders.drain();
       backoff = milliseconds{0};  // a socket (re)made: its server may need a moment to listen

@@ -42,6 +42,10 @@ uint64_t KeptScanouts::keep(std::map<uint32_t, ScanoutChanges> changes, const Re
       if (const Frame* frame = readable(id, c.frame->frame)) copy_frame(*frame, c.frame->damage, copies_[id], bytes);
       c.frame->release.release();  // copied (or unreadable): the guest may reuse its buffer
     }
+    // A scanout disabled last (a batch's mode is its latest: the device flushes no disabled
+    // scanout) shows nothing: its picture must not come back with the display (a toolkit opens
+    // a window for a frame that comes without a mode).
+    if (c.mode && !c.mode->enabled) copies_.erase(id);
   }
   return bytes;
 }

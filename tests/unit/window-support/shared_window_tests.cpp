@@ -388,6 +388,43 @@ TEST_F(Windows, WaitForDisplayServesThenShowsTheLatestPictureWhenItIsUp) {
   EXPECT_TRUE(wait_released(2 + kLater));
 }
 
+// While waiting, the cursor is kept too (its image, and the last move), and a scanout the guest
+// disabled is forgotten with its picture: when the display is up, scanout 0's window shows the
+// picture with the cursor where it moved last, and scanout 1 gets no window.
+TEST_F(Windows, WaitForDisplayKeepsTheCursorAndForgetsADisabledScanout) {
+  const std::string display = use_display_not_up_yet();
+  start("wait_for_display = true\n");
+  ASSERT_TRUE(wait_logged("waiting for display " + display));
+  GuestImage img(40, 30, DRM_FORMAT_XRGB8888), other(24, 16, DRM_FORMAT_XRGB8888);
+  show_painted(0, img, 4);
+  show_painted(1, other, 5);
+  std::vector<uint32_t> argb(64 * 64, 0);
+  for (uint32_t y = 1; y < 5; ++y)
+    for (uint32_t x = 1; x < 7; ++x) argb[y * 64 + x] = 0xFFFF0000u;  // an opaque red 6x4 block at (1,1)
+  CursorImage cursor;
+  cursor.hot_x = 1;
+  cursor.hot_y = 1;
+  cursor.argb = argb.data();
+  presenter_->cursor_update(0, 5, 5, &cursor);
+  presenter_->cursor_move(0, 20, 10);
+  presenter_->set_scanout(1, {});
+  ASSERT_TRUE(wait_released(2));
+  bring_display_up();
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 40 && w.height == 30; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              for (uint32_t y = 0; y < 30; ++y)
+                for (uint32_t x = 0; x < 40; ++x) {
+                  const bool red = x >= 20 && x < 26 && y >= 10 && y < 14;
+                  const Rgb want = red ? Rgb{255, 0, 0} : test::pattern_color(x, y, 4);
+                  if (s.at(w.x + x, w.y + y) != want) return "pixel " + std::to_string(x) + "," + std::to_string(y);
+                }
+              return std::string();
+            }),
+            "");
+  const std::optional<WindowInfo> disabled = x_->find(title(1));
+  EXPECT_FALSE(disabled && disabled->viewable) << "a window for the scanout the guest disabled while waiting";
+}
+
 // vugpu stops (SIGTERM: the daemon shuts its presenters down) while the presenter waits for
 // its display: shutdown() returns at once (the wait is woken, not timed out), and a frame
 // presented after it is released.
