@@ -388,6 +388,43 @@ TEST_F(Windows, WaitForDisplayServesThenShowsTheLatestPictureWhenItIsUp) {
   EXPECT_TRUE(wait_released(2 + kLater));
 }
 
+// What is kept while waiting is the view, whatever the frame's layout: a view of a larger
+// resource, then a bottom-up frame (GL textures) whose damage only is copied over it.
+TEST_F(Windows, WaitForDisplayKeepsAViewAndBottomUpDamage) {
+  const std::string display = use_display_not_up_yet();
+  start("wait_for_display = true\n");
+  ASSERT_TRUE(wait_logged("waiting for display " + display));
+  GuestImage img(50, 40, DRM_FORMAT_XRGB8888);
+  img.paint(3);
+  const Rect view{7, 5, 30, 20};
+  presenter_->set_scanout(0, {30, 20, true});
+  present(0, img.frame(view), {0, 0, 30, 20});
+  ASSERT_TRUE(wait_released(1));
+  GuestImage flipped(30, 20, DRM_FORMAT_XRGB8888);
+  for (uint32_t y = 0; y < 20; ++y)
+    for (uint32_t x = 0; x < 30; ++x) {
+      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::pattern_color(x, y, 4), 0);
+      std::memcpy(&flipped.bytes[(19 - y) * flipped.stride + x * 4], &v, 4);
+    }
+  Frame f = flipped.frame();
+  f.y0_top = false;
+  const Rect damage{4, 3, 10, 6};
+  present(0, f, damage);
+  ASSERT_TRUE(wait_released(2));
+  bring_display_up();
+  const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 30 && w.height == 20; });
+  EXPECT_EQ(wait_screen([&](const Screenshot& s) {
+              for (uint32_t y = 0; y < 20; ++y)
+                for (uint32_t x = 0; x < 30; ++x) {
+                  const bool damaged = !damage.intersected({x, y, 1, 1}).empty();
+                  const Rgb want = damaged ? test::pattern_color(x, y, 4) : test::pattern_color(view.x + x, view.y + y, 3);
+                  if (s.at(w.x + x, w.y + y) != want) return "pixel " + std::to_string(x) + "," + std::to_string(y);
+                }
+              return std::string();
+            }),
+            "");
+}
+
 // While waiting, the cursor is kept too (its image, and the last move), and a scanout the guest
 // disabled is forgotten with its picture: when the display is up, scanout 0's window shows the
 // picture with the cursor where it moved last, and scanout 1 gets no window.
