@@ -264,7 +264,7 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
       if (c.mode->enabled && c.mode->width > 0 && c.mode->height > 0) {
         if (it == windows_.end()) {
           try {
-            it = windows_.emplace(id, std::make_unique<SdlWindow>(id, *c.mode, options_)).first;
+            it = windows_.emplace(id, std::make_unique<SdlWindow>(id, *c.mode, options_, log_)).first;
             SDL_RendererInfo info{};
             SDL_GetRendererInfo(it->second->renderer(), &info);
             log_.info("scanout {}: window {}x{}, SDL renderer {}", id, c.mode->width, c.mode->height,
@@ -285,7 +285,7 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
       const Frame* frame = readable_->readable(id, f.frame, read_back);
       if (it == windows_.end() && frame) {  // a frame before any SET_SCANOUT: open at its size
         try {
-          it = windows_.emplace(id, std::make_unique<SdlWindow>(id, DisplayMode{f.frame.view.width, f.frame.view.height, true}, options_)).first;
+          it = windows_.emplace(id, std::make_unique<SdlWindow>(id, DisplayMode{f.frame.view.width, f.frame.view.height, true}, options_, log_)).first;
         } catch (const std::exception& e) {
           log_.error("scanout {}: {} (the device goes on without this window)", id, e.what());
         }

@@ -1,7 +1,9 @@
 #include "sdl_window.hpp"
 
+#include <SDL_opengl.h>
 #include <exception>
 #include <stdexcept>
+#include <string_view>
 #include "fit_geometry.hpp"
 #include "screenshot.hpp"
 
@@ -14,9 +16,36 @@ uint32_t window_dimension(uint32_t size, uint32_t zoom) {
   return uint32_t(std::min<uint64_t>(d, 16384));
 }
 
+// SDL's render driver called `name`: its index, or -1 when SDL has none.
+int render_driver_index(const std::string& name) {
+  for (int i = 0; i < SDL_GetNumRenderDrivers(); ++i) {
+    SDL_RendererInfo info;
+    if (SDL_GetRenderDriverInfo(i, &info) == 0 && name == info.name) return i;
+  }
+  return -1;
+}
+
+// GL_RENDERER of the current OpenGL (ES) context: SDL's GL renderers make theirs current on this
+// thread when they are created. "" when there is none.
+std::string current_gl_renderer() {
+  if (!SDL_GL_GetCurrentContext()) return {};
+  using GetString = const GLubyte*(APIENTRY*)(GLenum);
+  const auto get_string = reinterpret_cast<GetString>(SDL_GL_GetProcAddress("glGetString"));
+  const GLubyte* name = get_string ? get_string(GL_RENDERER) : nullptr;
+  return name ? reinterpret_cast<const char*>(name) : "";
+}
+
+// Mesa's CPU rasterisers (zink on lavapipe says "zink (llvmpipe ...)"): OpenGL without a GPU.
+// Their name, or nullptr for anything else.
+const char* cpu_rasteriser(const std::string& gl_renderer) {
+  for (const char* name : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer"})
+    if (gl_renderer.find(name) != std::string::npos) return name;
+  return nullptr;
+}
+
 }  // namespace
 
-SdlWindow::SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOptions& options)
+SdlWindow::SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOptions& options, Log& log)
     : scanout_id_(scanout_id), options_(options), mode_(mode), zoom_(options.zoom) {
   Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
   if (options_.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
@@ -25,26 +54,53 @@ SdlWindow::SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOpti
   window_ = SDL_CreateWindow("vugpu", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, own_width_, own_height_, flags);
   if (!window_) throw std::runtime_error(std::string("cannot create a window: ") + SDL_GetError());
   fullscreen_ = options_.fullscreen;
-  const int driver = [&] {
-    if (options_.renderer.empty()) return -1;
-    for (int i = 0; i < SDL_GetNumRenderDrivers(); ++i) {
-      SDL_RendererInfo info;
-      if (SDL_GetRenderDriverInfo(i, &info) == 0 && options_.renderer == info.name) return i;
-    }
-    return -2;
-  }();
-  if (driver == -2) {
+  try {
+    renderer_ = create_renderer(log);
+  } catch (...) {
     SDL_DestroyWindow(window_);
-    throw std::runtime_error("renderer = \"" + options_.renderer + "\": SDL has no such render driver");
-  }
-  renderer_ = SDL_CreateRenderer(window_, driver, 0);
-  if (!renderer_) {
-    const std::string why = SDL_GetError();
-    SDL_DestroyWindow(window_);
-    throw std::runtime_error("cannot create a renderer: " + why);
+    throw;
   }
   update_title();
   dirty = true;
+}
+
+SDL_Renderer* SdlWindow::create_renderer(Log& log) {
+  // present.sdl has a window surface only under SDL's software renderer, and it must go straight
+  // into the window (X11: XShmPutImage). By default SDL shows it through an OpenGL texture: on
+  // llvmpipe that is ~7x the CPU per frame (bench/README.md, windows). SDL reads the hint once
+  // per video start, at its first window surface: hence before every renderer. Normal priority:
+  // $SDL_FRAMEBUFFER_ACCELERATION still wins. A GL renderer never makes a window surface.
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  if (!options_.renderer.empty()) {  // a driver named in the options: obeyed
+    const int driver = render_driver_index(options_.renderer);
+    if (driver < 0) throw std::runtime_error("renderer = \"" + options_.renderer + "\": SDL has no such render driver");
+    return checked(SDL_CreateRenderer(window_, driver, 0));
+  }
+  SDL_Renderer* renderer = checked(SDL_CreateRenderer(window_, -1, 0));
+  // $SDL_RENDER_DRIVER, or the choice below for an earlier window (SDL_Quit forgets it): obeyed.
+  if (const char* hint = SDL_GetHint(SDL_HINT_RENDER_DRIVER); hint && *hint) return renderer;
+  SDL_RendererInfo info{};
+  if (SDL_GetRendererInfo(renderer, &info) != 0 || !info.name || std::string_view(info.name).rfind("opengl", 0) != 0)
+    return renderer;
+  // SDL's choice is OpenGL (ES): on a CPU rasteriser, the software renderer drawing straight into
+  // the window does the same work without GL's texture upload and llvmpipe's threads (1080p on
+  // llvmpipe: ~2 ms CPU per frame instead of ~14). On a GPU, SDL's choice stays.
+  const std::string gl_renderer = current_gl_renderer();
+  const char* rasteriser = cpu_rasteriser(gl_renderer);
+  if (!rasteriser) return renderer;
+  SDL_DestroyRenderer(renderer);
+  // The next windows take the software renderer straight away, without a GL context first.
+  SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+  renderer = checked(SDL_CreateRenderer(window_, render_driver_index("software"), 0));
+  log.info("OpenGL is {} (no GPU): drawing with SDL's software renderer (GL_RENDERER \"{}\"; renderer = \"{}\" "
+           "draws with OpenGL anyway)",
+           rasteriser, gl_renderer, info.name);
+  return renderer;
+}
+
+SDL_Renderer* SdlWindow::checked(SDL_Renderer* renderer) {
+  if (!renderer) throw std::runtime_error(std::string("cannot create a renderer: ") + SDL_GetError());
+  return renderer;
 }
 
 SdlWindow::~SdlWindow() {

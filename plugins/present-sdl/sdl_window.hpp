@@ -11,6 +11,7 @@
 #include "cursor_sprite.hpp"
 #include "sdl_options.hpp"
 #include "texture_upload.hpp"
+#include "vugpu/log.hpp"
 #include "vugpu/presenter.hpp"
 
 namespace vugpu::sdl {
@@ -18,7 +19,9 @@ namespace vugpu::sdl {
 class SdlWindow {
  public:
   // Throws std::runtime_error with SDL's reason when the window or its renderer cannot be made.
-  SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOptions& options);
+  // The renderer: the one options.renderer names; without one, SDL's choice, unless that is
+  // OpenGL on a CPU rasteriser (llvmpipe: no GPU), then SDL's software renderer (said on `log`).
+  SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOptions& options, Log& log);
   ~SdlWindow();
   SdlWindow(const SdlWindow&) = delete;
   SdlWindow& operator=(const SdlWindow&) = delete;
@@ -52,6 +55,8 @@ class SdlWindow {
 
  private:
   void update_title();
+  SDL_Renderer* create_renderer(Log& log);  // throws as the constructor
+  static SDL_Renderer* checked(SDL_Renderer* renderer);  // nullptr: throws SDL's reason
 
   const uint32_t scanout_id_;
   const SdlOptions& options_;
