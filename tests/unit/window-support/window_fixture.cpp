@@ -136,6 +136,9 @@ int WindowFixture::run_until_stop_request(int want_status, const std::function<b
       const bool logged = !check_log || check_log();
       presenter_->shutdown();
       ::_exit(!status ? 3 : *status != want_status ? 6 : logged ? 0 : 5);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "the child playing the daemon: %s\n", e.what());  // the test's output says why
+      ::_exit(4);
     } catch (...) {
       ::_exit(4);
     }
