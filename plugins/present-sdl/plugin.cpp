@@ -15,8 +15,8 @@ const vugpu::OptionSpec kOptions[] = {
     {"screenshot_path", vugpu::OptionType::String, vugpu::window::kScreenshotPathDefault,
      "PNG written by F12: %s = scanout id, %n = screenshot number, %% = %"},
     {"renderer", vugpu::OptionType::String, "",
-     "SDL render driver (\"software\", \"opengl\", \"opengles2\"); empty = SDL's choice, but \"software\" "
-     "when that is OpenGL on a CPU rasteriser (llvmpipe: no GPU)"},
+     "SDL render driver (\"software\", \"opengl\", \"opengles2\"); empty = SDL's choice, but on X11 "
+     "\"software\" when that is OpenGL on a CPU rasteriser (llvmpipe: no GPU)"},
 };
 
 std::unique_ptr<vugpu::Presenter> create(vugpu::HostServices& host, const vugpu::OptionValues& options) {

@@ -65,12 +65,16 @@ SdlWindow::SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOpti
 }
 
 SDL_Renderer* SdlWindow::create_renderer(Log& log) {
-  // present.sdl has a window surface only under SDL's software renderer, and it must go straight
-  // into the window (X11: XShmPutImage). By default SDL shows it through an OpenGL texture: on
-  // llvmpipe that is ~7x the CPU per frame (bench/README.md, windows). SDL reads the hint once
+  // present.sdl has a window surface only under SDL's software renderer, and on X11 it must go
+  // straight into the window (XShmPutImage). By default SDL shows it through an OpenGL texture:
+  // on llvmpipe that is ~7x the CPU per frame (bench/README.md, windows). SDL reads the hint once
   // per video start, at its first window surface: hence before every renderer. Normal priority:
-  // $SDL_FRAMEBUFFER_ACCELERATION still wins. A GL renderer never makes a window surface.
-  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  // $SDL_FRAMEBUFFER_ACCELERATION still wins. A GL renderer never makes a window surface. SDL
+  // 2.26's Wayland (and KMSDRM) draw a window surface only through a GL texture: there the hint
+  // would leave the software renderer no surface at all, and the switch below would gain nothing.
+  const char* video = SDL_GetCurrentVideoDriver();
+  const bool x11 = video && std::string_view(video) == "x11";
+  if (x11) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (!options_.renderer.empty()) {  // a driver named in the options: obeyed
     const int driver = render_driver_index(options_.renderer);
     if (driver < 0) throw std::runtime_error("renderer = \"" + options_.renderer + "\": SDL has no such render driver");
@@ -79,6 +83,7 @@ SDL_Renderer* SdlWindow::create_renderer(Log& log) {
   SDL_Renderer* renderer = checked(SDL_CreateRenderer(window_, -1, 0));
   // $SDL_RENDER_DRIVER, or the choice below for an earlier window (SDL_Quit forgets it): obeyed.
   if (const char* hint = SDL_GetHint(SDL_HINT_RENDER_DRIVER); hint && *hint) return renderer;
+  if (!x11) return renderer;
   SDL_RendererInfo info{};
   if (SDL_GetRendererInfo(renderer, &info) != 0 || !info.name || std::string_view(info.name).rfind("opengl", 0) != 0)
     return renderer;

@@ -20,7 +20,8 @@ class SdlWindow {
  public:
   // Throws std::runtime_error with SDL's reason when the window or its renderer cannot be made.
   // The renderer: the one options.renderer names; without one, SDL's choice, unless that is
-  // OpenGL on a CPU rasteriser (llvmpipe: no GPU), then SDL's software renderer (said on `log`).
+  // OpenGL on a CPU rasteriser (llvmpipe: no GPU) under X11, then SDL's software renderer (said
+  // on `log`).
   SdlWindow(uint32_t scanout_id, const DisplayMode& mode, const SdlOptions& options, Log& log);
   ~SdlWindow();
   SdlWindow(const SdlWindow&) = delete;
