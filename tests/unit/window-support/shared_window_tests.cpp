@@ -366,8 +366,8 @@ TEST_F(Windows, WaitForDisplayServesThenShowsTheLatestPictureWhenItIsUp) {
 
   const auto starting = std::chrono::steady_clock::now();
   bring_display_up();
-  const auto up = std::chrono::steady_clock::now();  // Xvfb accepts connections
-  std::cout << "Xvfb start: " << std::chrono::duration<double, std::milli>(up - starting).count() << " ms" << std::endl;
+  const auto up = std::chrono::steady_clock::now();  // Xvfb runs, the presenter opened it
+  std::cout << "Xvfb start -> the presenter opened the display: " << std::chrono::duration<double, std::milli>(up - starting).count() << " ms" << std::endl;
   const WindowInfo w = wait_window(0, [](const WindowInfo& w) { return w.width == 40 && w.height == 30; });
   EXPECT_EQ(wait_screen([&](const Screenshot& s) {
               return shows(s, w.x, w.y, {0, 0, 40, 30}, 1, [&](uint32_t x, uint32_t y) {
@@ -375,7 +375,7 @@ TEST_F(Windows, WaitForDisplayServesThenShowsTheLatestPictureWhenItIsUp) {
               });
             }),
             "");
-  std::cout << "Xvfb up -> window showing the kept picture: "
+  std::cout << "display opened -> window showing the kept picture: "
             << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - up).count() << " ms"
             << std::endl;
   EXPECT_TRUE(wait_logged("display " + display + " is up after"));

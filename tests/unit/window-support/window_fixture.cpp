@@ -63,6 +63,12 @@ std::string WindowFixture::use_display_not_up_yet() {
 void WindowFixture::bring_display_up() {
   x_.reset();
   xvfb_ = std::make_unique<XvfbServer>(1024, 768, later_display_.value());
+  // The test's own connection only once the presenter opened the display: one process, one
+  // Xlib, whose global lock XOpenDisplay holds until the server answers; GDK opening the display
+  // grabs the server (its XSETTINGS check) and then needs that lock: the server would answer
+  // neither (seen: 2 hangs in 30 runs).
+  if (!wait_logged("display " + xvfb_->display() + " is up after"))
+    ADD_FAILURE() << plugin_ << " did not open " << xvfb_->display();
   x_ = std::make_unique<XConnection>(xvfb_->display());
 }
 

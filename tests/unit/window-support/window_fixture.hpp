@@ -45,8 +45,8 @@ class WindowFixture : public ::testing::Test {
   // wait_for_display: $DISPLAY names a display no X server has yet (vugpu started before the X
   // session); returns its name (":N"). Before start().
   std::string use_display_not_up_yet();
-  // Starts the X server of that display (the fixture's own goes) and connects the test to it;
-  // returns once it accepts connections.
+  // Starts the X server of that display (the fixture's own goes), waits until the presenter
+  // opened it (its "is up" line), then connects the test to it.
   void bring_display_up();
   // openbox on the private Xvfb (fullscreen needs a window manager); before start(). Throws
   // (a failure, not a skip) when openbox cannot run.
