@@ -27,6 +27,32 @@ uint8_t channel(unsigned long pixel, unsigned long mask) {
   return uint8_t(((pixel >> shift) & mask) * 255 / mask);
 }
 
+// While the window is looked for, a window created a moment ago may be gone before our request
+// reaches the server (SDL destroys and recreates its window to switch it to OpenGL): BadWindow
+// on our own connection is expected then. Xlib's handler is per process and the presenter's
+// toolkit in this process has its own, so everything else goes to the handler that was there.
+Display* g_finding = nullptr;
+XErrorHandler g_previous = nullptr;
+
+int ignore_vanished_windows(Display* d, XErrorEvent* e) {
+  if (d == g_finding && e->error_code == BadWindow) return 0;
+  return g_previous ? g_previous(d, e) : 0;
+}
+
+// `display` is the watch's member: null once close() ran (a throw on the way).
+struct VanishedWindowsIgnored {
+  explicit VanishedWindowsIgnored(void* const& display) : display(display) {
+    g_finding = dpy(display);
+    g_previous = XSetErrorHandler(ignore_vanished_windows);
+  }
+  ~VanishedWindowsIgnored() {
+    if (display) XSync(dpy(display), False);  // errors of our requests come while still ignored
+    XSetErrorHandler(g_previous);
+    g_finding = nullptr;
+  }
+  void* const& display;
+};
+
 }  // namespace
 
 DamageWatch::DamageWatch(const std::string& display, const std::string& title, Clock::time_point deadline) {
@@ -38,6 +64,7 @@ DamageWatch::DamageWatch(const std::string& display, const std::string& title, C
     throw std::runtime_error("X display " + display + " has no DAMAGE extension");
   }
   covered_ = XCreateRegion();
+  const VanishedWindowsIgnored vanished(display_);
   // Selected before the first look, so nothing happening in between goes unannounced: windows
   // created or mapped (the root's substructure) and their titles set later (each top-level
   // window's properties: SDL maps its window before it names it).
