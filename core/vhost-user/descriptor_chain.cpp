@@ -53,7 +53,8 @@ class ChainBuilder {
   uint64_t readable_bytes_ = 0, writable_bytes_ = 0;
 };
 
-ChainError walk_indirect(const Desc& ind, const GuestMemory& memory, const ChainLimits& limits, ChainBuilder& b) {
+ChainError walk_indirect(const Desc& ind, const GuestMemory& memory, const ChainLimits& limits, ChainBuilder& b,
+                         uint32_t& read) {
   if (ind.flags & kDescFlagNext) return ChainError::IndirectWithNext;
   if (ind.len == 0 || ind.len % sizeof(Desc) != 0) return ChainError::IndirectBadSize;
   const uint32_t count = ind.len / sizeof(Desc);
@@ -64,6 +65,7 @@ ChainError walk_indirect(const Desc& ind, const GuestMemory& memory, const Chain
   for (uint32_t hops = 0;; ++hops) {
     if (hops >= count) return ChainError::Loop;
     const Desc d = read_desc(table, i);
+    ++read;
     if (d.flags & kDescFlagIndirect) return ChainError::NestedIndirect;
     if (ChainError e = b.add(d); e != ChainError::None) return e;
     if (!(d.flags & kDescFlagNext)) return ChainError::None;
@@ -95,7 +97,11 @@ const char* to_string(ChainError e) {
 }
 
 ChainError walk_chain(const void* desc_table, uint32_t table_size, uint16_t head, const GuestMemory& memory,
-                      bool indirect_negotiated, const ChainLimits& limits, CommandChain& out) {
+                      bool indirect_negotiated, const ChainLimits& limits, CommandChain& out,
+                      uint32_t* descriptors_read) {
+  uint32_t unused = 0;
+  uint32_t& read = descriptors_read ? *descriptors_read : unused;
+  read = 0;
   out.head = head;
   out.readable.clear();
   out.writable.clear();
@@ -105,10 +111,11 @@ ChainError walk_chain(const void* desc_table, uint32_t table_size, uint16_t head
   for (uint32_t hops = 0;; ++hops) {
     if (hops >= table_size) return ChainError::Loop;
     const Desc d = read_desc(desc_table, i);
+    ++read;
     if (d.flags & kDescFlagIndirect) {
       if (!indirect_negotiated) return ChainError::IndirectNotNegotiated;
       if (hops != 0) return ChainError::IndirectNotFirst;
-      return walk_indirect(d, memory, limits, builder);
+      return walk_indirect(d, memory, limits, builder, read);
     }
     if (ChainError e = builder.add(d); e != ChainError::None) return e;
     if (!(d.flags & kDescFlagNext)) return ChainError::None;

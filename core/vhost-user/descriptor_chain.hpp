@@ -37,8 +37,10 @@ struct ChainLimits {
 };
 
 // Fills out.readable / out.writable (out.head is set to `head`). On error `out` holds whatever
-// was gathered so far and must not be used.
+// was gathered so far and must not be used. `descriptors_read` (if given) gets how many
+// descriptors were read, indirect ones included: the work a chain cost, good or bad.
 ChainError walk_chain(const void* desc_table, uint32_t table_size, uint16_t head, const GuestMemory& memory,
-                      bool indirect_negotiated, const ChainLimits& limits, CommandChain& out);
+                      bool indirect_negotiated, const ChainLimits& limits, CommandChain& out,
+                      uint32_t* descriptors_read = nullptr);
 
 }  // namespace vugpu::vhost

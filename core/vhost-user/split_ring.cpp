@@ -47,7 +47,7 @@ SplitRing::PopResult SplitRing::pop(const GuestMemory& memory, bool indirect_neg
   std::atomic_thread_fence(std::memory_order_acquire);  // entries after the index that covers them
   r.head = load16(avail_ + avail_entry(last_avail_idx_ & (num_ - 1)));
   ++last_avail_idx_;
-  r.error = walk_chain(desc_, num_, r.head, memory, indirect_negotiated, limits, out);
+  r.error = walk_chain(desc_, num_, r.head, memory, indirect_negotiated, limits, out, &r.descriptors);
   if (r.error == ChainError::HeadOutOfRange) {
     // No valid id to hand back in the used ring: the guest cannot get this one back.
     r.kind = PopKind::Broken;

@@ -47,6 +47,7 @@ class SplitRing {
     uint16_t head = 0;
     ChainError error = ChainError::None;
     uint16_t avail_idx = 0;  // what the driver published (for log lines)
+    uint32_t descriptors = 0;  // read to walk the chain (the work it cost)
   };
   PopResult pop(const GuestMemory& memory, bool indirect_negotiated, const ChainLimits& limits, CommandChain& out);
 

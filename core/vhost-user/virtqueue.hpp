@@ -51,6 +51,8 @@ struct QueueStats {
 
 class Virtqueue {
  public:
+  // Work per turn of the loop (process()): descriptors read, chains good or bad.
+  static constexpr uint32_t kDescriptorsPerTurn = 65536;
   Virtqueue(QueueId id, QueueEnv env);
   ~Virtqueue();
   Virtqueue(const Virtqueue&) = delete;

@@ -1,6 +1,7 @@
 // The vhost-user back-end end to end over a real socketpair, real memfd guest RAM and real
 // eventfds: message validation, features, memory table, queues, stop/restart, display socket.
 #include <gtest/gtest.h>
+#include <chrono>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include "vhost-user/gpu_protocol.hpp"
 #include "vhost-user/memory_table.hpp"
 #include "vhost-user/server.hpp"
+#include "vhost-user/virtqueue.hpp"
 #include "vhost-user/socket_io.hpp"
 #include "vhost_frontend.hpp"
 
@@ -375,6 +377,32 @@ TEST_F(ServerTest, MalformedChainIsReturnedWithZeroBytes) {
   EXPECT_EQ(ctrl_.used(1).id, 6u) << "the queue goes on after a bad chain";
   ASSERT_EQ(device_.seen.size(), 1u);
   EXPECT_EQ(device_.seen[0].head, 6);
+  EXPECT_TRUE(log_.contains("loops"));
+}
+
+// A 32768-entry ring whose descriptors form one cycle of zero-length descriptors, every head
+// available: each chain is found looping only after 32768 reads. One turn of the loop reads at
+// most Virtqueue::kDescriptorsPerTurn descriptors (2 such chains) instead of all 2^30, and the
+// queue goes on in the following turns.
+TEST_F(ServerTest, ATurnReadsABoundedNumberOfDescriptors) {
+  constexpr uint32_t kBig = 32768;
+  DriverRing big(ram_, kBig, 0x200000);
+  fe_->handshake(kFeatures);
+  ASSERT_EQ(set_mem_table({ram_.desc()}, {ram_.fd()}), 0u);
+  start_queue(0, big, ctrl_kick_.get(), ctrl_call_.get());
+  for (uint32_t i = 0; i < kBig; ++i) big.write_desc(uint16_t(i), kBuf, 0, kDescFlagNext, uint16_t((i + 1) % kBig));
+  for (uint32_t i = 0; i < kBig; ++i) big.make_available(uint16_t(i));
+  const uint64_t one = 1;
+  ASSERT_EQ(::write(ctrl_kick_.get(), &one, sizeof one), 8);
+  const auto start = std::chrono::steady_clock::now();
+  loop_.run_once(1000);
+  const auto took = std::chrono::steady_clock::now() - start;
+  const uint32_t per_turn = Virtqueue::kDescriptorsPerTurn / kBig;
+  EXPECT_GE(big.used_idx(), 1u);
+  EXPECT_LE(big.used_idx(), per_turn + 1) << "chains taken in one turn";
+  EXPECT_LT(took, std::chrono::milliseconds(500));
+  for (int turn = 0; turn < 5; ++turn) loop_.run_once(100);  // continued by the queue's own kick
+  EXPECT_GE(big.used_idx(), 3 * per_turn) << "the queue goes on in the next turns";
   EXPECT_TRUE(log_.contains("loops"));
 }
 
