@@ -36,6 +36,18 @@ using namespace std::chrono_literals;
 using test::fourcc_name;
 using test::kDeadline;
 
+// The 30x20 XRGB8888 pattern of `seed` stored bottom-up (GL textures: memory row 0 is the
+// picture's last row); the frame made of it needs y0_top = false.
+GuestImage bottom_up_pattern_30x20(uint32_t seed) {
+  GuestImage flipped(30, 20, DRM_FORMAT_XRGB8888);
+  for (uint32_t y = 0; y < 20; ++y)
+    for (uint32_t x = 0; x < 30; ++x) {
+      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::pattern_color(x, y, seed), 0);
+      std::memcpy(&flipped.bytes[(19 - y) * flipped.stride + x * 4], &v, 4);
+    }
+  return flipped;
+}
+
 class Formats : public Windows, public ::testing::WithParamInterface<uint32_t> {};
 
 TEST_P(Formats, PixelExactAtOneToOne) {
@@ -65,12 +77,7 @@ TEST_F(Windows, ViewOfALargerResourceAndBottomUpFrames) {
 
   // Bottom-up storage (GL textures): memory row 0 is the picture's last row.
   ASSERT_TRUE(wait_released(1));
-  GuestImage flipped(30, 20, DRM_FORMAT_XRGB8888);
-  for (uint32_t y = 0; y < 20; ++y)
-    for (uint32_t x = 0; x < 30; ++x) {
-      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::pattern_color(x, y, 4), 0);
-      std::memcpy(&flipped.bytes[(19 - y) * flipped.stride + x * 4], &v, 4);
-    }
+  GuestImage flipped = bottom_up_pattern_30x20(4);
   Frame f = flipped.frame();
   f.y0_top = false;
   present(0, f, {0, 0, 30, 20});
@@ -400,12 +407,7 @@ TEST_F(Windows, WaitForDisplayKeepsAViewAndBottomUpDamage) {
   presenter_->set_scanout(0, {30, 20, true});
   present(0, img.frame(view), {0, 0, 30, 20});
   ASSERT_TRUE(wait_released(1));
-  GuestImage flipped(30, 20, DRM_FORMAT_XRGB8888);
-  for (uint32_t y = 0; y < 20; ++y)
-    for (uint32_t x = 0; x < 30; ++x) {
-      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::pattern_color(x, y, 4), 0);
-      std::memcpy(&flipped.bytes[(19 - y) * flipped.stride + x * 4], &v, 4);
-    }
+  GuestImage flipped = bottom_up_pattern_30x20(4);
   Frame f = flipped.frame();
   f.y0_top = false;
   const Rect damage{4, 3, 10, 6};
