@@ -1,10 +1,12 @@
 #include "readable_frames.hpp"
 
 #include <exception>
+#include <utility>
 
 namespace vugpu::egl {
 
-ReadableFrames::ReadableFrames(Log& log, const char* plugin) : log_(log), plugin_(plugin) {
+ReadableFrames::ReadableFrames(Log& log, const char* plugin, std::function<void(uint64_t)> count_read_back)
+    : log_(log), plugin_(plugin), count_read_back_(std::move(count_read_back)) {
   try {
     reader_ = std::make_unique<DmabufReader>();
     log_.info("dma-buf frames: imported through EGL ({}) and read back", reader_->renderer());
@@ -14,15 +16,14 @@ ReadableFrames::ReadableFrames(Log& log, const char* plugin) : log_(log), plugin
   }
 }
 
-const Frame* ReadableFrames::readable(uint32_t scanout_id, const Frame& frame, uint64_t& read_back) {
-  read_back = 0;
+const Frame* ReadableFrames::readable(uint32_t scanout_id, const Frame& frame) {
   if (frame.pixels) return &frame;
   if (frame.dmabuf_fd < 0) return nullptr;
   if (reader_) {
     std::string why;
     last_ = reader_->read(frame, why);
     if (last_) {
-      read_back = uint64_t{last_->width} * last_->height * 4;
+      count_read_back_(uint64_t{last_->width} * last_->height * 4);
       return &*last_;
     }
     if (!warned_) log_.warn("scanout {}: dma-buf of resource {} not shown: {}", scanout_id, frame.resource_id, why);

@@ -6,6 +6,7 @@
 // Threading: the toolkit thread only (construct, readable(), destroy).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,20 +18,21 @@ namespace vugpu::egl {
 
 class ReadableFrames {
  public:
-  // `plugin` names the presenter in the log lines.
-  ReadableFrames(Log& log, const char* plugin);
+  // `plugin` names the presenter in the log lines; `count_read_back` is told the bytes the GPU
+  // copies into memory for each frame read back (the presenter's copy counter).
+  ReadableFrames(Log& log, const char* plugin, std::function<void(uint64_t)> count_read_back);
 
   // True when dma-buf frames are read back (EGL_EXT_image_dma_buf_import on the surfaceless display).
   bool imports() const { return reader_ != nullptr; }
 
   // `frame` itself when it has pixels; its read-back when it has only a dma-buf and import
-  // works (the read-back is finished: the frame may be released); null otherwise. `read_back`:
-  // the bytes the GPU copied into memory for it (0 for a CPU frame).
-  const Frame* readable(uint32_t scanout_id, const Frame& frame, uint64_t& read_back);
+  // works (the read-back is finished and counted: the frame may be released); null otherwise.
+  const Frame* readable(uint32_t scanout_id, const Frame& frame);
 
  private:
   Log& log_;
   const char* plugin_;
+  std::function<void(uint64_t)> count_read_back_;
   std::unique_ptr<DmabufReader> reader_;
   std::string problem_;  // why not, when reader_ is null
   std::optional<Frame> last_;  // the last read-back frame (its pixels are reader_'s)

@@ -80,7 +80,7 @@ void GtkThread::run(std::promise<std::string>& started) {
     gtk_parse_args(nullptr, nullptr);
     if (!session_bus_reachable()) g_setenv("NO_AT_BRIDGE", "1", FALSE);
     // vugpu serves from now on; the windows come when the display does (frames kept meanwhile).
-    readable_.emplace(log_, "present.gtk");
+    readable_.emplace(log_, "present.gtk", count_copy_);
     waiter_.begin();
     started.set_value({});  // `started` is gone after this line
     if (!waiter_.wait(log_, "GTK", open_gtk, [this] { keep_changes(); })) {
@@ -105,7 +105,7 @@ void GtkThread::run(std::promise<std::string>& started) {
     loss_.set_display(gdk_display_get_name(display));
     loss_.watch_this_thread(end_);
   }
-  if (!readable_) readable_.emplace(log_, "present.gtk");
+  if (!readable_) readable_.emplace(log_, "present.gtk", count_copy_);
   if (options_.wait_for_display) {
     keep_changes();  // the last ones before wake() went to GTK (waiter_.waiting() is false now)
     apply(kept_.take());
@@ -222,12 +222,8 @@ void GtkThread::show(uint32_t id) {
 }
 
 void GtkThread::keep_changes() {
-  const uint64_t bytes = kept_.keep(mailbox_.take(), [this](uint32_t id, const Frame& frame) {
-    uint64_t read_back = 0;
-    const Frame* readable = readable_->readable(id, frame, read_back);
-    if (read_back) count_copy_(read_back);
-    return readable;
-  });
+  const uint64_t bytes =
+      kept_.keep(mailbox_.take(), [this](uint32_t id, const Frame& frame) { return readable_->readable(id, frame); });
   if (bytes) count_copy_(bytes);
 }
 
@@ -266,15 +262,14 @@ void GtkThread::apply(std::map<uint32_t, window::ScanoutChanges> changes) {
     if (c.frame) {
       window::PendingFrame& f = *c.frame;
       auto it = views_.find(id);
-      uint64_t read_back = 0;  // a dma-buf frame's read-back: finished, it reads the guest's buffer no more
-      const Frame* frame = readable_->readable(id, f.frame, read_back);
+      // A dma-buf frame's read-back is finished here: it reads the guest's buffer no more.
+      const Frame* frame = readable_->readable(id, f.frame);
       if (it == views_.end() && frame) {  // a frame before any SET_SCANOUT: show it at its size
         view_for(id, {frame->view.width, frame->view.height, true});
         show(id);
         it = views_.find(id);
       }
       const uint64_t bytes = it == views_.end() || !frame ? 0 : it->second->upload(*frame, f.damage);
-      if (read_back) count_copy_(read_back);
       if (bytes) {
         stats_.uploads.fetch_add(1, std::memory_order_relaxed);
         stats_.bytes_copied.fetch_add(bytes, std::memory_order_relaxed);

@@ -129,7 +129,7 @@ void SdlThread::run(std::promise<std::string>& started) {
     // video's start reuses that connection.
     SDL_InitSubSystem(SDL_INIT_EVENTS);
     // vugpu serves from now on; the windows come when the display does (frames kept meanwhile).
-    readable_.emplace(log_, "present.sdl");
+    readable_.emplace(log_, "present.sdl", count_copy_);
     waiter_.begin();
     started.set_value({});  // `started` is gone after this line
     if (!waiter_.wait(log_, "SDL", open_video, [this] { keep_changes(); })) {
@@ -150,7 +150,7 @@ void SdlThread::run(std::promise<std::string>& started) {
     loss_.watch_this_thread(end_);
   }
   waker_ = std::thread([this] { run_waker(); });
-  if (!readable_) readable_.emplace(log_, "present.sdl");
+  if (!readable_) readable_.emplace(log_, "present.sdl", count_copy_);
   interval_ = refresh_interval();
   log_.info("SDL {}.{}.{}, video driver {}, redraws at most every {} us", SDL_MAJOR_VERSION, SDL_MINOR_VERSION,
             SDL_PATCHLEVEL, SDL_GetCurrentVideoDriver(), interval_.count());
@@ -192,12 +192,8 @@ void SdlThread::run(std::promise<std::string>& started) {
 }
 
 void SdlThread::keep_changes() {
-  const uint64_t bytes = kept_.keep(mailbox_.take(), [this](uint32_t id, const Frame& frame) {
-    uint64_t read_back = 0;
-    const Frame* readable = readable_->readable(id, frame, read_back);
-    if (read_back) count_copy_(read_back);
-    return readable;
-  });
+  const uint64_t bytes =
+      kept_.keep(mailbox_.take(), [this](uint32_t id, const Frame& frame) { return readable_->readable(id, frame); });
   if (bytes) count_copy_(bytes);
 }
 
@@ -281,8 +277,8 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
     }
     if (c.frame) {
       PendingFrame& f = *c.frame;
-      uint64_t read_back = 0;  // a dma-buf frame's read-back: finished, it reads the guest's buffer no more
-      const Frame* frame = readable_->readable(id, f.frame, read_back);
+      // A dma-buf frame's read-back is finished here: it reads the guest's buffer no more.
+      const Frame* frame = readable_->readable(id, f.frame);
       if (it == windows_.end() && frame) {  // a frame before any SET_SCANOUT: open at its size
         try {
           it = windows_.emplace(id, std::make_unique<SdlWindow>(id, DisplayMode{f.frame.view.width, f.frame.view.height, true}, options_, log_)).first;
@@ -294,7 +290,6 @@ void SdlThread::apply(std::map<uint32_t, ScanoutChanges> changes) {
       auto result = !frame ? ScanoutTexture::Result::Unreadable
                     : it == windows_.end() ? ScanoutTexture::Result::Failed
                                            : it->second->upload(*frame, f.damage, bytes);
-      if (read_back) count_copy_(read_back);
       if (result == ScanoutTexture::Result::Uploaded) {
         stats_.uploads.fetch_add(1, std::memory_order_relaxed);
         stats_.bytes_uploaded.fetch_add(bytes, std::memory_order_relaxed);
