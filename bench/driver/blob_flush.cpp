@@ -15,16 +15,13 @@
 // ns, per round; the tick clock only where schedstat is missing), and the
 // bytes the DEVICE copied per flush (vugpu's --stats-file device_bytes_copied: renderer and blob
 // provider, not the presenter's write into the VMM's socket), plus all bytes copied.
-#include <signal.h>
 #include <unistd.h>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <functional>
 #include "contender.hpp"
 #include "blob_dumb_buffer.hpp"
@@ -48,36 +45,6 @@ Variant variant_of(const std::string& name) {
   return {name.find("blob") != std::string::npos, name.find("headless") != std::string::npos};
 }
 
-// vugpu's counters from its --stats-file (SIGUSR1), by key.
-class StatsReader {
- public:
-  explicit StatsReader(std::string tag)
-      : path_("/tmp/vugpu-bench-b6-" + std::to_string(::getpid()) + "-" + tag + ".json") {}
-  ~StatsReader() { std::filesystem::remove(path_); }
-  std::string argument() const { return "--stats-file=" + path_; }
-  std::optional<uint64_t> read(pid_t pid, const std::string& key) {
-    std::filesystem::remove(path_);
-    if (::kill(pid, SIGUSR1) != 0) return std::nullopt;
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (std::chrono::steady_clock::now() < end) {
-      std::ifstream in(path_);
-      if (in) {
-        std::stringstream s;
-        s << in.rdbuf();
-        const std::string json = s.str(), quoted = "\"" + key + "\"";
-        const auto at = json.find(quoted);
-        if (at == std::string::npos) return std::nullopt;
-        return std::strtoull(json.c_str() + json.find(':', at) + 1, nullptr, 10);
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::string path_;
-};
-
 std::string write_config(const std::string& tag, const Variant& v, uint32_t w, uint32_t h) {
   const std::string path = "/tmp/vugpu-bench-b6-" + std::to_string(::getpid()) + "-" + tag + ".toml";
   std::ofstream f(path);
@@ -91,13 +58,11 @@ std::string write_config(const std::string& tag, const Variant& v, uint32_t w, u
 
 struct Track {
   Variant v;
-  std::unique_ptr<StatsReader> stats;
   std::unique_ptr<Framebuffer> fb;       // 2D
   std::unique_ptr<BlobDumbBuffer> blob;  // blob
   uint64_t next = 0;
   CostMeter meter;
   Cost cost;
-  std::optional<uint64_t> device0, device1, all0, all1;
   uint64_t presents = 0;
   std::vector<double> latency_us, p50_rounds;
   // The backend's CPU per frame in each round (ns clock, cpu_clock.hpp: the tick clock's 10 ms
@@ -184,10 +149,8 @@ void blob_flush(Options& o, JsonWriter& w) {
         BackendChoice b = find_backend("vugpu");
         if (!b.command) throw std::runtime_error(b.missing_reason);
         b.name = name;
-        t.stats = std::make_unique<StatsReader>(name);
         configs.push_back(write_config(name, t.v, width, height));
         b.command->argv.push_back("--config=" + configs.back());
-        b.command->argv.push_back(t.stats->argument());
         e.contender = std::make_unique<Contender>(b, width, height, ram_for(width, height, 4));  // scattered pages: room left for contiguous command buffers
       }
     } catch (const std::exception& ex) {
@@ -225,17 +188,10 @@ void blob_flush(Options& o, JsonWriter& w) {
       if (const uint32_t r = t.blob->create(); r != VIRTIO_GPU_RESP_OK_NODATA)
         throw std::runtime_error("RESOURCE_CREATE_BLOB: " + response_name(r));
     } else {
-      t.fb = std::make_unique<Framebuffer>(c.gpu(), 1, width, height, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, Placement::Scattered);
-      t.fb->draw_pattern(7);
-      if (const uint32_t r = t.fb->show_on(0); r != VIRTIO_GPU_RESP_OK_NODATA)
-        throw std::runtime_error("showing the framebuffer: " + response_name(r));
+      t.fb = shown_framebuffer(c, width, height, 7, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, Placement::Scattered);
     }
     for (unsigned i = 0; i < warmup; ++i) frame(c, t);
     t.meter.start(c);
-    if (t.stats) {
-      t.device0 = t.stats->read(c.process().pid(), "device_bytes_copied");
-      t.all0 = t.stats->read(c.process().pid(), "bytes_copied");
-    }
   });
 
   for (unsigned r = 0; r < rounds; ++r)
@@ -259,10 +215,6 @@ void blob_flush(Options& o, JsonWriter& w) {
   each([&](Contender& c) {
     Track& t = tracks[c.name()];
     t.cost = t.meter.stop(c, t.presents * uint64_t(width) * height * 4);
-    if (t.stats) {
-      t.device1 = t.stats->read(c.process().pid(), "device_bytes_copied");
-      t.all1 = t.stats->read(c.process().pid(), "bytes_copied");
-    }
     if (!t.v.headless) t.mismatch = (t.v.blob ? t.blob->pixels() : *t.fb).compare(c.vmm().display().surface(0));
   });
 
@@ -284,10 +236,11 @@ void blob_flush(Options& o, JsonWriter& w) {
     j.field("cpu_s_per_frame", per(t.cpu_ns_ok ? double(t.cpu_ns) * 1e-9 : t.cost.cpu_seconds, t.presents));
     j.field("cpu_clock", t.cpu_ns_ok ? "schedstat (ns), per round" : "/proc/PID/stat ticks, whole run");
     if (t.cpu_ns_ok) j.field("cpu_ms_per_frame_rounds", t.cpu_ms_rounds);
-    if (t.device0 && t.device1) j.field("device_bytes_copied_per_flush", per(double(*t.device1 - *t.device0), t.presents));
+    // The device's copies as counted (vugpu); everything as counted or, for QEMU, modelled.
+    if (e.contender->counts_copies() && t.cost.device_copied_bytes)
+      j.field("device_bytes_copied_per_flush", per(double(*t.cost.device_copied_bytes), t.presents));
     else j.key("device_bytes_copied_per_flush").null();
-    if (t.all0 && t.all1) j.field("all_bytes_copied_per_flush", per(double(*t.all1 - *t.all0), t.presents));
-    else if (t.cost.copied_bytes) j.field("all_bytes_copied_per_flush", per(double(*t.cost.copied_bytes), t.presents));
+    if (t.cost.copied_bytes) j.field("all_bytes_copied_per_flush", per(double(*t.cost.copied_bytes), t.presents));
     else j.key("all_bytes_copied_per_flush").null();
     j.field("socket_bytes_per_flush", per(double(t.cost.socket_bytes), t.presents));
     j.field("pixels_match", t.mismatch.empty());

@@ -23,7 +23,7 @@ Contender::Contender(const BackendChoice& choice, uint32_t width, uint32_t heigh
     : name_(choice.name) {
   if (!choice.command) throw std::runtime_error(choice.missing_reason);
   BackendCommand command = *choice.command;
-  if (name_ == "vugpu") {
+  if (name_.rfind("vugpu", 0) == 0) {  // "vugpu" and the workloads' own vugpu configurations
     copies_ = std::make_unique<CopyCounter>();
     command.argv.push_back(copies_->argument());
   }

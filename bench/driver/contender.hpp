@@ -37,6 +37,8 @@ class Contender {
   frontend::BackendProcess& process() { return *process_; }
   // CPU and memory of the backend process; throws when it has gone.
   frontend::ProcessStats stats() const;
+  // True for a backend that counts the pixel bytes it copies (vugpu, any configuration).
+  bool counts_copies() const { return copies_ != nullptr; }
   // Pixel bytes the backend copied on the host so far, by its own count; nothing for a backend
   // that keeps no count (QEMU's).
   std::optional<uint64_t> bytes_copied();

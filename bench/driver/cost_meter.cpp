@@ -16,7 +16,7 @@ Cost CostMeter::stop(Contender& c, uint64_t modelled_rect_bytes) {
   cost.cpu_seconds = s.cpu_seconds - cpu0_;
   cost.rss_bytes = s.rss_bytes;
   cost.socket_bytes = c.vmm().display().stats().bytes - socket0_;
-  if (c.name() == "vugpu") {
+  if (c.counts_copies()) {
     // vugpu's counter already includes the socket write (present-vhost-user counts it).
     const auto copies1 = c.bytes_copied();
     if (copies0_ && copies1) cost.copied_bytes = *copies1 - *copies0_;

@@ -39,10 +39,7 @@ void idle(Options& o, JsonWriter& w) {
   std::map<std::string, Track> tracks;
   arena.each([&](Contender& c) {
     Track& t = tracks[c.name()];
-    t.fb = std::make_unique<Framebuffer>(c.gpu(), 1, kWidth, kHeight);
-    t.fb->draw_pattern(5);
-    if (const uint32_t r = t.fb->show_on(0); r != VIRTIO_GPU_RESP_OK_NODATA)
-      throw std::runtime_error("showing the framebuffer: " + response_name(r));
+    t.fb = shown_framebuffer(c, kWidth, kHeight, 5);
     present_fenced(c, *t.fb, GpuRect{0, 0, kWidth, kHeight}, 1);
   });
   const auto serve_for = [](Contender& c, double s) {  // the VMM keeps serving; the guest is silent

@@ -15,6 +15,15 @@ void expect_ok(const Completion& c, const char* what) {
 
 }  // namespace
 
+std::unique_ptr<Framebuffer> shown_framebuffer(Contender& c, uint32_t width, uint32_t height, uint32_t seed,
+                                               uint32_t format, Placement placement) {
+  auto fb = std::make_unique<Framebuffer>(c.gpu(), 1, width, height, format, placement);
+  fb->draw_pattern(seed);
+  if (const uint32_t r = fb->show_on(0); r != VIRTIO_GPU_RESP_OK_NODATA)
+    throw std::runtime_error("showing the framebuffer: " + response_name(r));
+  return fb;
+}
+
 void present_fenced(Contender& c, Framebuffer& fb, GpuRect r, uint64_t fence_id) {
   GuestDriver& gpu = c.gpu();
   TestVmm& vmm = c.vmm();

@@ -64,10 +64,7 @@ void run_present_loop(const PresentPlan& plan, const std::vector<std::string>& b
 
   arena.each([&](Contender& c) {
     Track& t = tracks[c.name()];
-    t.fb = std::make_unique<Framebuffer>(c.gpu(), 1, plan.width, plan.height, plan.format);
-    t.fb->draw_pattern(7);
-    if (const uint32_t r = t.fb->show_on(0); r != VIRTIO_GPU_RESP_OK_NODATA)
-      throw std::runtime_error("showing the framebuffer: " + response_name(r));
+    t.fb = shown_framebuffer(c, plan.width, plan.height, 7, plan.format);
     for (unsigned i = 0; i < plan.warmup; ++i) present(c, t);
     t.meter.start(c);
     t.compose_ns0 = c.vmm().display().stats().compose_ns;

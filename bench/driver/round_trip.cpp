@@ -77,10 +77,7 @@ void round_trip(Options& o, JsonWriter& w) {
   std::map<std::string, Track> tracks;
   arena.each([&](Contender& c) {
     Track& t = tracks[c.name()];
-    t.fb = std::make_unique<Framebuffer>(c.gpu(), 1, kWidth, kHeight);
-    t.fb->draw_pattern(3);
-    if (const uint32_t r = t.fb->show_on(0); r != VIRTIO_GPU_RESP_OK_NODATA)
-      throw std::runtime_error("showing the framebuffer: " + response_name(r));
+    t.fb = shown_framebuffer(c, kWidth, kHeight, 3);
     for (unsigned i = 0; i < warmup; ++i) {
       flush_1x1(c, t);
       display_info(c, t);
