@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <thread>
 #include "backend_process.hpp"
@@ -57,6 +58,17 @@ class WindowDaemon : public ::testing::TestWithParam<std::string> {
     lookup.command->env.push_back("DISPLAY=" + (xvfb_ ? xvfb_->display() : ":" + std::to_string(*later_display)));
     backend_ = std::make_unique<frontend::BackendProcess>(*lookup.command);
     if (xvfb_) x_ = std::make_unique<test::XConnection>(xvfb_->display());
+  }
+  // The daemon with wait_for_display = true on display :`number` (no X server there yet), the
+  // guest booted and showing a 320x200 framebuffer once the daemon says it waits.
+  std::unique_ptr<frontend::Framebuffer> start_waiting_and_show(uint32_t number) {
+    start_daemon("wait_for_display = true\n", number);
+    boot();
+    EXPECT_TRUE(wait_logged("waiting for display :" + std::to_string(number))) << backend_->log();
+    auto fb = std::make_unique<frontend::Framebuffer>(*gpu_, 1, 320, 200);
+    fb->draw_pattern(1);
+    EXPECT_EQ(fb->show_on(0), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+    return fb;
   }
   void start_later_display(uint32_t number) {
     xvfb_ = std::make_unique<test::XvfbServer>(1024, 768, number);
@@ -235,20 +247,16 @@ TEST_P(WindowDaemon, DaemonOutlivesItsXServerPerTheClosePolicy) {
 // the window appears at the guest's mode; SIGTERM then stops it with exit status 0.
 TEST_P(WindowDaemon, WaitsForItsDisplayWhileServingTheGuest) {
   const uint32_t number = test::XvfbServer::unused_display_number();
-  start_daemon("wait_for_display = true\n", number);
-  boot();
-  ASSERT_TRUE(wait_logged("waiting for display :" + std::to_string(number))) << backend_->log();
-  frontend::Framebuffer fb(*gpu_, 1, 320, 200);
-  fb.draw_pattern(1);
-  ASSERT_EQ(fb.show_on(0), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+  const auto fb = start_waiting_and_show(number);
+  ASSERT_FALSE(HasFailure());
   for (uint32_t seed = 2; seed < 5; ++seed) {
-    fb.draw_pattern(seed);
-    ASSERT_EQ(fb.present(fb.whole()), uint32_t(VIRTIO_GPU_RESP_OK_NODATA)) << "a flush completes with no display";
+    fb->draw_pattern(seed);
+    ASSERT_EQ(fb->present(fb->whole()), uint32_t(VIRTIO_GPU_RESP_OK_NODATA)) << "a flush completes with no display";
   }
   start_later_display(number);
   wait_window(320, 200);
   EXPECT_TRUE(wait_logged("display :" + std::to_string(number) + " is up after")) << backend_->log();
-  EXPECT_EQ(fb.present(fb.whole()), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+  EXPECT_EQ(fb->present(fb->whole()), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
   backend_->signal(SIGTERM);
   const std::optional<int> status = backend_->wait_exit(Millis(15000));
   ASSERT_TRUE(status) << "the daemon did not stop";
@@ -258,13 +266,8 @@ TEST_P(WindowDaemon, WaitsForItsDisplayWhileServingTheGuest) {
 // SIGTERM while the presenter still waits for its display: a clean, prompt exit (status 0);
 // the wait is woken by the stop, not found by a timer.
 TEST_P(WindowDaemon, SigtermWhileWaitingForTheDisplayExitsPromptly) {
-  const uint32_t number = test::XvfbServer::unused_display_number();
-  start_daemon("wait_for_display = true\n", number);
-  boot();
-  ASSERT_TRUE(wait_logged("waiting for display :" + std::to_string(number))) << backend_->log();
-  frontend::Framebuffer fb(*gpu_, 1, 320, 200);
-  fb.draw_pattern(1);
-  ASSERT_EQ(fb.show_on(0), uint32_t(VIRTIO_GPU_RESP_OK_NODATA));
+  const auto fb = start_waiting_and_show(test::XvfbServer::unused_display_number());
+  ASSERT_FALSE(HasFailure());
   const auto t0 = std::chrono::steady_clock::now();
   backend_->signal(SIGTERM);
   const std::optional<int> status = backend_->wait_exit(Millis(15000));
