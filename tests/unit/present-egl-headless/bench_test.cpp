@@ -3,6 +3,7 @@
 // of the picture as a snapshot does) next to present.headless's (copy of the damage, copy of
 // the picture for the snapshot). Times the plugins' own pieces on this thread, without queues
 // and PNG encoding. Record the machine with the numbers (FACTS.md: machines differ).
+#include <gtest/gtest.h>
 #include <GLES3/gl3.h>
 #include <chrono>
 #include <thread>

@@ -42,7 +42,7 @@ GuestImage bottom_up_pattern_30x20(uint32_t seed) {
   GuestImage flipped(30, 20, DRM_FORMAT_XRGB8888);
   for (uint32_t y = 0; y < 20; ++y)
     for (uint32_t x = 0; x < 30; ++x) {
-      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::pattern_color(x, y, seed), 0);
+      const uint32_t v = test::pack(DRM_FORMAT_XRGB8888, test::color(x, y, seed), 0);
       std::memcpy(&flipped.bytes[(19 - y) * flipped.stride + x * 4], &v, 4);
     }
   return flipped;
@@ -60,9 +60,7 @@ TEST_P(Formats, PixelExactAtOneToOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFourccs, Formats,
-                         ::testing::Values(DRM_FORMAT_ARGB8888, DRM_FORMAT_XRGB8888, DRM_FORMAT_BGRA8888,
-                                           DRM_FORMAT_BGRX8888, DRM_FORMAT_ABGR8888, DRM_FORMAT_RGBX8888,
-                                           DRM_FORMAT_RGBA8888, DRM_FORMAT_XBGR8888),
+                         ::testing::ValuesIn(test::kAllFourccs),
                          [](const auto& info) { return fourcc_name(info.param); });
 
 TEST_F(Windows, ViewOfALargerResourceAndBottomUpFrames) {

@@ -21,12 +21,6 @@ namespace vugpu::test {
 
 using namespace std::chrono_literals;
 
-std::string fourcc_name(uint32_t f) {
-  std::string name(4, ' ');
-  for (int i = 0; i < 4; ++i) name[i] = char(f >> (8 * i));
-  return name;
-}
-
 void WindowFixture::SetUp() {
   const char* env = std::getenv("VUGPU_PLUGIN_PATH");
   loader_ = std::make_unique<PluginLoader>(plugin_search_path(env ? env : VUGPU_BUILD_PLUGIN_DIR_DEFAULT, {}));

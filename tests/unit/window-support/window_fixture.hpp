@@ -28,8 +28,6 @@ namespace vugpu::test {
 
 constexpr std::chrono::seconds kDeadline{15};  // safety net only: every wait ends when the state is reached
 
-// "XR24" for DRM_FORMAT_XRGB8888: parameterised test names.
-std::string fourcc_name(uint32_t fourcc);
 
 class WindowFixture : public ::testing::Test {
  protected:
