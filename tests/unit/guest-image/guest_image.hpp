@@ -3,15 +3,19 @@
 // presenters use), with padded rows. No gtest: bench/window uses it too.
 #pragma once
 #include <drm_fourcc.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 #include "vugpu/format.hpp"
 #include "vugpu/frame.hpp"
+#include "vugpu/unique_fd.hpp"
 
 static_assert(std::endian::native == std::endian::little, "DRM fourccs name little-endian words");
 
@@ -81,6 +85,23 @@ struct GuestImage {
   }
   Frame frame() const { return frame({0, 0, width, height}); }
 };
+
+// The image in a memfd at `offset`, passed as a linear dma-buf with no CPU pointer: what a
+// presenter must read through the fd (valid while `fd` lives).
+struct MemfdDmabuf {
+  UniqueFd fd;
+  Frame frame;
+};
+inline MemfdDmabuf memfd_dmabuf(const GuestImage& img, uint32_t offset) {
+  MemfdDmabuf d{UniqueFd(::memfd_create("fake-dmabuf", MFD_CLOEXEC)), img.frame()};
+  if (!d.fd || ::pwrite(d.fd.get(), img.bytes.data(), img.bytes.size(), offset) != ssize_t(img.bytes.size()))
+    throw std::runtime_error("memfd_dmabuf: memfd_create or pwrite failed");
+  d.frame.pixels = nullptr;
+  d.frame.dmabuf_fd = d.fd.get();
+  d.frame.dmabuf_offset = offset;
+  d.frame.modifier = DRM_FORMAT_MOD_LINEAR;
+  return d;
+}
 
 inline std::string fourcc_name(uint32_t f) {
   std::string name(4, ' ');

@@ -1,7 +1,6 @@
 // present.headless, loaded through the real loader and driven with real frames: the PNGs it
 // writes are decoded with libspng and compared pixel by pixel, for every 2D fourcc.
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 
 #include <bit>
 #include <cstring>
@@ -10,7 +9,6 @@
 #include "config/plugin_options.hpp"
 #include "host/loop_host_services.hpp"
 #include "log/spdlog_log.hpp"
-#include "vugpu/unique_fd.hpp"
 #include "plugin/loader.hpp"
 #include "plugin/plugin_error.hpp"
 #include "guest_image.hpp"
@@ -260,16 +258,8 @@ TEST_F(Headless, LinearDmabufWithoutCpuPointerIsRead) {
   start("snapshot_path = \"%D/d.png\"\ninterval_ms = -1\n");
   GuestImage img(6, 3, DRM_FORMAT_ARGB8888);
   img.paint(8);
-  UniqueFd memfd(::memfd_create("fake-dmabuf", MFD_CLOEXEC));
-  ASSERT_TRUE(memfd);
-  const uint32_t offset = 64;
-  ASSERT_EQ(::pwrite(memfd.get(), img.bytes.data(), img.bytes.size(), offset), ssize_t(img.bytes.size()));
-  Frame f = img.frame();
-  f.pixels = nullptr;
-  f.dmabuf_fd = memfd.get();
-  f.dmabuf_offset = offset;
-  f.modifier = DRM_FORMAT_MOD_LINEAR;
-  present(0, f, {0, 0, 6, 3});
+  const auto dmabuf = test::memfd_dmabuf(img, 64);
+  present(0, dmabuf.frame, {0, 0, 6, 3});
   presenter_->shutdown();
   expect_png_shows(dir_ / "d.png", img, {0, 0, 6, 3}, 8);
 }

@@ -191,16 +191,8 @@ TEST_F(EglHeadlessTest, LinearDmabufWithoutCpuPointerIsShown) {
   start("snapshot_path = \"%D/d.png\"\ninterval_ms = -1\n");
   GuestImage img(6, 3, DRM_FORMAT_ARGB8888);
   img.paint(8);
-  UniqueFd memfd(::memfd_create("fake-dmabuf", MFD_CLOEXEC));
-  ASSERT_TRUE(memfd);
-  const uint32_t offset = 64;
-  ASSERT_EQ(::pwrite(memfd.get(), img.bytes.data(), img.bytes.size(), offset), ssize_t(img.bytes.size()));
-  Frame f = img.frame();
-  f.pixels = nullptr;
-  f.dmabuf_fd = memfd.get();
-  f.dmabuf_offset = offset;
-  f.modifier = DRM_FORMAT_MOD_LINEAR;
-  present(0, f, {0, 0, 6, 3});
+  const MemfdDmabuf dmabuf = memfd_dmabuf(img, 64);
+  present(0, dmabuf.frame, {0, 0, 6, 3});
   egl_->shutdown();
   const DecodedPng png = read_png(dir_ / "d.png");
   for (uint32_t y = 0; y < 3; ++y)
