@@ -1,8 +1,6 @@
 // libFuzzer target (clang only): the blob commands over a fuzzed guest memory table
 // (blob_fuzz.hpp), blob.guest's provider and the pixman renderer compiled in.
-//   VUGPU_BUILD_DIR=build-fuzz CC=clang-14 CXX=clang++-14 \
-//     VUGPU_CMAKE_ARGS="-DVUGPU_VIRGL=OFF -DVUGPU_FUZZ_SANITIZE=ON" scripts/build --target vugpu-fuzz-blob
-//   build-fuzz/tests/fuzz/vugpu-fuzz-blob -max_total_time=60 tests/fuzz/corpus-blob
+//   scripts/fuzz blob    (builds it in build-fuzz/ and runs it on every CPU; docs/security.md)
 #include <cstdio>
 #include <cstdlib>
 #include "blob_fuzz.hpp"

@@ -1,6 +1,5 @@
 // libFuzzer target (clang only): the TOML configuration (config_fuzz.hpp).
-//   (build as in vhost_user_fuzzer.cpp, target vugpu-fuzz-config)
-//   build-fuzz/tests/fuzz/vugpu-fuzz-config -max_total_time=60 -dict=tests/fuzz/config.dict tests/fuzz/corpus-config
+//   scripts/fuzz config    (builds it in build-fuzz/ and runs it on every CPU; docs/security.md)
 #include <cstdio>
 #include <cstdlib>
 #include "config_fuzz.hpp"

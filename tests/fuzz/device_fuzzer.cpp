@@ -1,7 +1,5 @@
 // libFuzzer target (clang only): arbitrary bytes as virtio-gpu commands to a Device.
-//   VUGPU_BUILD_DIR=build-fuzz CC=clang-14 CXX=clang++-14 \
-//     VUGPU_CMAKE_ARGS="-DVUGPU_VIRGL=OFF -DVUGPU_FUZZ_SANITIZE=ON" scripts/build --target vugpu-fuzz-device
-//   build-fuzz/tests/fuzz/vugpu-fuzz-device -max_total_time=60 tests/fuzz/corpus
+//   scripts/fuzz device    (builds it in build-fuzz/ and runs it on every CPU; docs/security.md)
 #include <cstdio>
 #include <cstdlib>
 #include "device_fuzz.hpp"

@@ -1,6 +1,5 @@
 // libFuzzer target (clang only): the display channel's replies (display_channel_fuzz.hpp).
-//   (build as in vhost_user_fuzzer.cpp, target vugpu-fuzz-display-channel)
-//   build-fuzz/tests/fuzz/vugpu-fuzz-display-channel -max_total_time=60 tests/fuzz/corpus-display-channel
+//   scripts/fuzz display-channel    (builds it in build-fuzz/ and runs it on every CPU; docs/security.md)
 #include <cstdio>
 #include <cstdlib>
 #include "display_channel_fuzz.hpp"

@@ -1,7 +1,5 @@
 // libFuzzer target (clang only): a VMM's side of the vhost-user socket (vhost_user_fuzz.hpp).
-//   VUGPU_BUILD_DIR=build-fuzz CC=clang-14 CXX=clang++-14 \
-//     VUGPU_CMAKE_ARGS="-DVUGPU_VIRGL=OFF -DVUGPU_FUZZ_SANITIZE=ON" scripts/build --target vugpu-fuzz-vhost-user
-//   build-fuzz/tests/fuzz/vugpu-fuzz-vhost-user -max_total_time=60 tests/fuzz/corpus-vhost-user
+//   scripts/fuzz vhost-user    (builds it in build-fuzz/ and runs it on every CPU; docs/security.md)
 #include <cstdio>
 #include <cstdlib>
 #include "vhost_user_fuzz.hpp"
