@@ -30,16 +30,15 @@ extern "C" const vugpu::PluginDescriptor vugpu_egl_headless_descriptor = vugpu::
     create);
 VUGPU_EXPORT_PLUGIN(vugpu_egl_headless_descriptor)
 
-// After the daemon's sandbox is on, composing on a GPU's render node (option render_node) or
-// importing a dma-buf frame goes through the DRM driver's ioctls (buffer allocation, PRIME
-// import, command submission), and Mesa's shader disk cache locks its files (flock, as
-// renderer.virgl's). On EGL surfaceless + llvmpipe (all this machine has) neither happens after
-// start-up: measured with e2e_virgl_kmscube_egl_headless under the sandbox; the render node's
-// calls are declared from Mesa's DRM path, not measured here (no render node).
+// After the daemon's sandbox is on: Mesa's own calls (egl-common/mesa_syscalls.hpp), and
+// composing on a GPU's render node (option render_node) or importing a dma-buf frame goes
+// through the DRM driver's ioctls (buffer allocation, PRIME import, command submission; declared
+// from Mesa's DRM path, not measured here: no render node).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
+#include "mesa_syscalls.hpp"
 namespace {
-const char* const kSyscalls[] = {"ioctl", "flock"};
+const char* const kSyscalls[] = {VUGPU_MESA_SYSCALLS, "ioctl"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

@@ -34,14 +34,14 @@ VUGPU_EXPORT_PLUGIN(vugpu_gtk_descriptor)
 // ioctls on its render node); not measurable here (no render node), declared from Mesa's import path.
 // inotify_*: wait_for_display watches the folder of the display's socket (window-common's
 // DisplayWaiter), and GTK opens it after the sandbox is on: getres[ug]id: libdbus's set-uid
-// check when GTK's accessibility bridge connects to a session bus; sched_setaffinity,
-// setpriority: llvmpipe's threads for GLX (strace with and without a session bus).
+// check when GTK's accessibility bridge connects to a session bus (strace with and without a
+// session bus). GLX loads Mesa: its own calls (egl-common/mesa_syscalls.hpp).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
+#include "mesa_syscalls.hpp"
 namespace {
-const char* const kSyscalls[] = {"shmget", "shmat", "shmdt", "shmctl", "clone3", "socket", "connect", "ioctl",
-                                 "inotify_init1", "inotify_add_watch", "getresuid", "getresgid",
-                                 "sched_setaffinity", "setpriority"};
+const char* const kSyscalls[] = {VUGPU_MESA_SYSCALLS, "shmget", "shmat", "shmdt", "shmctl", "clone3", "socket",
+                                 "connect", "ioctl", "inotify_init1", "inotify_add_watch", "getresuid", "getresgid"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

@@ -31,22 +31,20 @@ extern "C" const vugpu::PluginDescriptor vugpu_sdl_descriptor = vugpu::make_pres
 VUGPU_EXPORT_PLUGIN(vugpu_sdl_descriptor)
 
 // After the daemon's sandbox is on, a window is created when the guest first sets a scanout:
-// SDL's GL renderer starts Mesa's llvmpipe threads (clone3, their scheduling), Mesa looks up the
-// user (nscd: socket, connect), X11 shares images through MIT-SHM (shm*), Mesa's shader disk
-// cache locks its files (flock: its "present:disk$0" thread, seen on a fresh cache by
-// tests/unit/present-sdl/window_daemon_test.cpp). Measured with strace on the e2e test
-// (tests/e2e/test_window_sdl.py). ioctl: a GPU driver importing a dma-buf frame (egl-common's
-// DmabufReader: DRM PRIME and buffer ioctls on its render node); not measurable here (no render
-// node), declared from Mesa's import path. inotify_*: wait_for_display watches the folder of the
-// display's socket (window-common's DisplayWaiter); SDL's video then starts after the sandbox is
-// on, with nothing more (its D-Bus connection is made before: sdl_thread.cpp; strace, with and
-// without a session bus).
+// SDL's GL renderer loads Mesa (its own calls: egl-common/mesa_syscalls.hpp) and starts
+// llvmpipe's threads (clone3), Mesa looks up the user (nscd: socket, connect), X11 shares images
+// through MIT-SHM (shm*). Measured with strace on the e2e test (tests/e2e/test_window_sdl.py).
+// ioctl: a GPU driver importing a dma-buf frame (egl-common's DmabufReader: DRM PRIME and buffer
+// ioctls on its render node); not measurable here (no render node), declared from Mesa's import
+// path. inotify_*: wait_for_display watches the folder of the display's socket (window-common's
+// DisplayWaiter); SDL's video then starts after the sandbox is on, with nothing more (its D-Bus
+// connection is made before: sdl_thread.cpp; strace, with and without a session bus).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
+#include "mesa_syscalls.hpp"
 namespace {
-const char* const kSyscalls[] = {"clone3", "sched_setaffinity", "sched_setscheduler", "setpriority",
-                                 "shmget", "shmat", "shmdt", "shmctl", "socket", "connect", "flock", "ioctl",
-                                 "inotify_init1", "inotify_add_watch"};
+const char* const kSyscalls[] = {VUGPU_MESA_SYSCALLS, "clone3", "shmget", "shmat", "shmdt", "shmctl", "socket",
+                                 "connect", "ioctl", "inotify_init1", "inotify_add_watch"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

@@ -1,6 +1,7 @@
 // renderer.virgl: the export, nothing else.
 #include <vugpu/plugin.hpp>
 #include <vugpu/sandbox.hpp>
+#include "mesa_syscalls.hpp"
 #include "virgl_renderer.hpp"
 
 namespace {
@@ -22,7 +23,7 @@ extern "C" const vugpu::PluginDescriptor vugpu_virgl_descriptor = vugpu::make_re
     create);
 VUGPU_EXPORT_PLUGIN(vugpu_virgl_descriptor)
 
-// Beyond the core's sandbox set (docs/security.md): Mesa's shader disk cache locks and grows its
-// files (flock, fallocate; flock seen in e2e_virgl_kmscube); a render node is driven by DRM ioctls.
-static const char* const kSyscalls[] = {"flock", "fallocate", "ioctl"};
+// Beyond the core's sandbox set (docs/security.md): Mesa's own (egl-common/mesa_syscalls.hpp) and
+// a render node's DRM ioctls.
+static const char* const kSyscalls[] = {VUGPU_MESA_SYSCALLS, "ioctl"};
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
