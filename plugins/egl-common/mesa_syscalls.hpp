@@ -6,7 +6,7 @@
 // CI, on sched_setscheduler). The creating thread sets the new one to SCHED_BATCH
 // (sched_setscheduler), which then lowers its nice (setpriority), widens its CPU affinity
 // (sched_setaffinity) and locks each file it writes (flock). Measured with strace; tested for
-// every GL plugin by tests/unit/mesa-sandbox. A plugin adds its own calls after the list:
+// every GL plugin by tests/unit/library-sandbox. A plugin adds its own calls after the list:
 //
 //   const char* const kSyscalls[] = {VUGPU_MESA_SYSCALLS, "ioctl"};
 //   VUGPU_EXPORT_SYSCALLS(kSyscalls)

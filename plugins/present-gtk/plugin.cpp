@@ -35,13 +35,17 @@ VUGPU_EXPORT_PLUGIN(vugpu_gtk_descriptor)
 // inotify_*: wait_for_display watches the folder of the display's socket (window-common's
 // DisplayWaiter), and GTK opens it after the sandbox is on: getres[ug]id: libdbus's set-uid
 // check when GTK's accessibility bridge connects to a session bus (strace with and without a
-// session bus). GLX loads Mesa: its own calls (egl-common/mesa_syscalls.hpp).
+// session bus). GLX loads Mesa: its own calls (egl-common/mesa_syscalls.hpp). sched_[gs]etattr:
+// GLib's thread pools (GTask's, GIO's) read the scheduling attributes when the first is made and
+// set them in every pool thread they start, on demand (GLib 2.74; no e2e path makes one, so
+// tests/unit/library-sandbox does).
 #if __has_include(<vugpu/sandbox.hpp>)
 #include <vugpu/sandbox.hpp>
 #include "mesa_syscalls.hpp"
 namespace {
 const char* const kSyscalls[] = {VUGPU_MESA_SYSCALLS, "shmget", "shmat", "shmdt", "shmctl", "clone3", "socket",
-                                 "connect", "ioctl", "inotify_init1", "inotify_add_watch", "getresuid", "getresgid"};
+                                 "connect", "ioctl", "inotify_init1", "inotify_add_watch", "getresuid", "getresgid",
+                                 "sched_getattr", "sched_setattr"};
 }  // namespace
 VUGPU_EXPORT_SYSCALLS(kSyscalls)
 #endif

@@ -3,35 +3,28 @@
 // Mesa's shader disk cache writes new shaders from a queue that starts another thread whenever a
 // write is already waiting (plugins/egl-common/mesa_syscalls.hpp), so in the daemon that happens
 // after the sandbox is on, at a moment set by timing: e2e_virgl_glmark2_validate died of it in
-// CI once, on sched_setscheduler. Here it is made to happen on purpose: a child process loads the
-// plugin (so its declaration can be read, as the daemon reads it), makes a GL context with an
-// empty cache folder (the cache and its first thread exist before the sandbox, as after a
-// plugin's factory), enters the sandbox exactly as the daemon does (vugpu::sandbox::confine) and
-// compiles new shaders until the cache has started a second thread. A system call the plugin did
-// not declare kills the child with SIGSYS, the handler naming the call on stderr.
+// CI once, on sched_setscheduler. Here it is made to happen on purpose: with an empty cache
+// folder, a GL context (the cache and its first thread exist before the sandbox, as after a
+// plugin's factory), then under the sandbox new shaders while every CPU is busy, until the cache
+// has started a second thread and written entries.
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
 #include <GLES2/gl2.h>
-#include <dirent.h>
-#include <dlfcn.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
-#include <iterator>
-#include <regex>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-#include "sandbox/sandbox.hpp"
+#include "confined_child.hpp"
 
 #if !defined(VUGPU_TEST_MESA_PLUGINS) || !defined(VUGPU_TEST_PLUGIN_WITHOUT_SYSCALLS)
 #error "VUGPU_TEST_MESA_PLUGINS (the built GL plugins, ':'-separated) and VUGPU_TEST_PLUGIN_WITHOUT_SYSCALLS must be defined"
@@ -41,23 +34,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using vugpu::test::ConfinedResult;
 
-// The child's answers (its exit status).
-enum ChildExit : int {
+// The child's answers (its exit status), besides vugpu::test::kConfinedSetupFailed.
+enum : int {
   kCacheThreadStarted = 0,  // a second cache thread started under the sandbox, and nothing died
-  kSetupFailed = 3,         // no plugin, no EGL context: stderr says which
-  kNeverStarted = 4,        // no second cache thread, or no entry written: nothing was tested
+  kNoContext = 4,           // no GLES 2 context on EGL surfaceless
+  kNeverStarted = 5,        // no second cache thread, or no entry written: nothing was tested
   kNoDiskCache = 77,        // this Mesa has no shader disk cache (built without, or disabled)
 };
 constexpr int kMaxPrograms = 200;  // with every CPU busy, a second thread starts within a few
-
-class QuietLog final : public vugpu::Log {
- public:
-  void write(vugpu::LogLevel, std::string_view message) override {
-    std::fprintf(stderr, "[sandbox] %.*s\n", int(message.size()), message.data());
-  }
-  bool enabled(vugpu::LogLevel level) const override { return level >= vugpu::LogLevel::Info; }
-};
 
 // Threads of Mesa's disk cache queue: named "<process>:disk$N" (or a cut of it) by Mesa.
 int disk_cache_threads() {
@@ -119,21 +105,17 @@ void link_new_program(int n) {
   glDeleteProgram(program);
 }
 
-// In the child: never returns. _exit, so no destructor runs Mesa's teardown under the filter.
-[[noreturn]] void child(const fs::path& plugin, const fs::path& cache_dir) {
+// The child's body (confined_child.hpp).
+int grow_the_cache_under_the_sandbox(const fs::path& cache_dir, const std::function<void()>& confine) {
   ::setenv("MESA_SHADER_CACHE_DIR", cache_dir.c_str(), 1);
   ::unsetenv("MESA_SHADER_CACHE_DISABLE");
   ::unsetenv("MESA_GLSL_CACHE_DISABLE");
-  if (::dlopen(plugin.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr) {
-    std::fprintf(stderr, "cannot load %s: %s\n", plugin.c_str(), ::dlerror());
-    ::_exit(kSetupFailed);
-  }
   if (!make_gl_context()) {
     std::fprintf(stderr, "no GLES 2 context on EGL surfaceless (eglGetError 0x%x)\n", eglGetError());
-    ::_exit(kSetupFailed);
+    return kNoContext;
   }
   link_new_program(0);
-  if (!wait_until([] { return disk_cache_threads() >= 1; }, 2s)) ::_exit(kNoDiskCache);
+  if (!wait_until([] { return disk_cache_threads() >= 1; }, 2s)) return kNoDiskCache;
   // Every CPU busy at normal priority (as llvmpipe's threads keep them while a guest renders):
   // the cache's writer, at nice 19, then falls behind, and the next write starts a thread.
   // Spinning makes no system call, so it does not mind the sandbox.
@@ -143,61 +125,27 @@ void link_new_program(int n) {
       while (spin) {
       }
     }).detach();
-  QuietLog log;
-  try {
-    vugpu::sandbox::confine(std::span(&plugin, 1), log);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "confine: %s\n", e.what());
-    ::_exit(kSetupFailed);
-  }
+  confine();
   const int entries_before = cache_entries(cache_dir);
   for (int n = 1; n <= kMaxPrograms && disk_cache_threads() < 2; ++n) link_new_program(n);
   // A thread is named once it has set its affinity and nice; then let the writers catch up, so
   // entries written (and locked) under the sandbox are seen too.
   spin = false;
-  if (!wait_until([] { return disk_cache_threads() >= 2; }, 2s)) ::_exit(kNeverStarted);
-  if (!wait_until([&] { return cache_entries(cache_dir) > entries_before; }, 5s)) ::_exit(kNeverStarted);
-  ::_exit(kCacheThreadStarted);
+  if (!wait_until([] { return disk_cache_threads() >= 2; }, 2s)) return kNeverStarted;
+  if (!wait_until([&] { return cache_entries(cache_dir) > entries_before; }, 5s)) return kNeverStarted;
+  return kCacheThreadStarted;
 }
 
-struct ChildResult {
-  bool exited = false;
-  int code = -1;       // exit status when exited
-  int signal = 0;      // the signal that killed it otherwise
-  std::string output;  // its stderr (the sandbox names a forbidden call there)
-};
-
-ChildResult run_child(const fs::path& plugin) {
-  char tmpl[] = "/tmp/vugpu-mesa-cache-XXXXXX";
-  const char* made = ::mkdtemp(tmpl);
+ConfinedResult grow_the_cache(const fs::path& plugin) {
+  char name[] = "/tmp/vugpu-mesa-cache-XXXXXX";
+  const char* made = ::mkdtemp(name);
   if (made == nullptr) return {};
-  const fs::path cache = made;
-  const fs::path stderr_file = cache.string() + ".stderr";
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (std::freopen(stderr_file.c_str(), "w", stderr) == nullptr) ::_exit(kSetupFailed);
-    std::setvbuf(stderr, nullptr, _IONBF, 0);
-    child(plugin, cache);
-  }
-  ChildResult result;
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 60s;  // a safety net: it takes < 2 s
-  pid_t done = 0;
-  while (pid > 0 && (done = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(10ms);
-  if (pid > 0 && done == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-  }
-  if (WIFEXITED(status)) result = {true, WEXITSTATUS(status), 0, {}};
-  if (WIFSIGNALED(status)) result = {false, -1, WTERMSIG(status), {}};
-  std::ifstream written(stderr_file);
-  result.output.assign(std::istreambuf_iterator<char>(written), {});
+  const fs::path cache_dir = made;
+  ConfinedResult r = vugpu::test::run_confined(
+      plugin, [&](const std::function<void()>& confine) { return grow_the_cache_under_the_sandbox(cache_dir, confine); });
   std::error_code ignored;
-  fs::remove_all(cache, ignored);
-  fs::remove(stderr_file, ignored);
-  return result;
+  fs::remove_all(cache_dir, ignored);
+  return r;
 }
 
 std::vector<std::string> mesa_plugins() {
@@ -207,27 +155,16 @@ std::vector<std::string> mesa_plugins() {
   return out;
 }
 
-std::string describe(const ChildResult& r) {
-  if (!r.exited) return "killed by signal " + std::to_string(r.signal) + (r.signal == SIGSYS ? " (SIGSYS)" : "");
-  switch (r.code) {
-    case kCacheThreadStarted: return "a second cache thread started, nothing died";
-    case kSetupFailed: return "set-up failed";
-    case kNeverStarted: return "Mesa started no second cache thread or wrote no entry: nothing was tested";
-    case kNoDiskCache: return "no shader disk cache";
-    default: return "exit " + std::to_string(r.code);
-  }
-}
-
 class MesaUnderSandbox : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MesaUnderSandbox, ShaderCacheStartsThreadsUnderThePluginsAllowlist) {
-  const ChildResult r = run_child(GetParam());
+  const ConfinedResult r = grow_the_cache(GetParam());
   if (r.exited && r.code == kNoDiskCache)
     GTEST_SKIP() << "this Mesa has no shader disk cache (no disk$ thread after a first program)";
   EXPECT_TRUE(r.exited && r.code == kCacheThreadStarted)
-      << fs::path(GetParam()).filename().string() << ": " << describe(r)
-      << " (a SIGSYS means the plugin's list lacks what Mesa calls: plugins/egl-common/mesa_syscalls.hpp); "
-      << "its stderr:\n" << r.output;
+      << fs::path(GetParam()).filename().string() << ": " << r.describe()
+      << "\n(SIGSYS: the plugin's list lacks what Mesa calls, plugins/egl-common/mesa_syscalls.hpp; exit "
+      << kNeverStarted << ": the cache started no second thread, nothing was tested)";
 }
 
 INSTANTIATE_TEST_SUITE_P(GlPlugins, MesaUnderSandbox, ::testing::ValuesIn(mesa_plugins()),
@@ -241,9 +178,9 @@ INSTANTIATE_TEST_SUITE_P(GlPlugins, MesaUnderSandbox, ::testing::ValuesIn(mesa_p
 // The test can fail: a plugin that declares nothing (tests/plugins' valid presenter) gets the
 // core's set only, and the cache's second thread kills the child on one of Mesa's calls.
 TEST(MesaUnderSandboxWithoutMesasCalls, TheCacheThreadIsStopped) {
-  const ChildResult r = run_child(VUGPU_TEST_PLUGIN_WITHOUT_SYSCALLS);
+  const ConfinedResult r = grow_the_cache(VUGPU_TEST_PLUGIN_WITHOUT_SYSCALLS);
   if (r.exited && r.code == kNoDiskCache) GTEST_SKIP() << "this Mesa has no shader disk cache";
-  EXPECT_EQ(r.signal, SIGSYS) << describe(r) << "; its stderr:\n" << r.output;
+  EXPECT_TRUE(r.killed_by_sandbox()) << r.describe();
   EXPECT_TRUE(std::regex_search(r.output, std::regex("forbidden system call (sched_setscheduler|setpriority|"
                                                      "sched_setaffinity|flock) ")))
       << r.output;
